@@ -1,0 +1,134 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Luban.Actors.Cluster;
+
+/// <summary>
+/// Where a Luban process sits in the cluster. Parsed and validated before anything starts, so a bad value stops
+/// start-up with one line naming the key.
+/// </summary>
+public sealed partial record ClusterNodeOptions
+{
+    public const string SystemName = "luban";
+    public const int DefaultSeedPort = 4053;
+
+    public required string Role { get; init; }
+    public required string HostId { get; init; }
+    public required string BindHost { get; init; }
+    public required int Port { get; init; }
+    public required string PublicHost { get; init; }
+    public required IReadOnlyList<string> Seeds { get; init; }
+    public required string HoconDirectory { get; init; }
+
+    /// <summary>The seed's admin endpoint (seed role only).</summary>
+    public Uri? AdminUrl { get; init; }
+
+    public static IReadOnlyList<OptionSpec> SpecsFor(string role)
+    {
+        var seed = role == ClusterRoles.Seed;
+        var specs = new List<OptionSpec>
+        {
+            new("--host-id", "LUBAN_HOST_ID", seed ? "A" : "B", "this physical host's id (A, B, C, …)"),
+            new("--bind", "LUBAN_BIND", "127.0.0.1", "address the cluster transport listens on"),
+            new("--port", "LUBAN_PORT", seed ? DefaultSeedPort.ToString() : "0",
+                "cluster transport port (0 = any free port)"),
+            new("--public-host", "LUBAN_PUBLIC_HOST", null, "address other hosts reach this one at (default: --bind)"),
+            new("--seed", "LUBAN_SEEDS", seed ? null : $"akka.tcp://{SystemName}@127.0.0.1:{DefaultSeedPort}",
+                seed ? "seed addresses to join (default: join itself)" : "seed addresses to join", Repeatable: true),
+            new("--hocon-dir", "LUBAN_HOCON_DIR", Path.Combine(AppContext.BaseDirectory, "hocon"),
+                "folder holding common.hocon and the role files"),
+        };
+        if (seed)
+            specs.Add(new("--admin-url", "LUBAN_ADMIN_URL", "http://127.0.0.1:8090", "admin endpoint (/healthz, /api/status)"));
+        return specs;
+    }
+
+    /// <summary>Reads the options of a role; throws <see cref="ConfigurationError"/> naming the first bad key.</summary>
+    public static ClusterNodeOptions From(CommandLine line, string role)
+    {
+        var (hostId, hostKey) = line.Get("--host-id");
+        if (hostId is null || !HostIdPattern().IsMatch(hostId))
+            throw new ConfigurationError(hostKey,
+                $"{hostKey}: '{hostId}' is not a host id; allowed: a capital letter then up to 15 capitals, digits or '-'");
+
+        var (bind, bindKey) = line.Get("--bind");
+        RequireHost(bind, bindKey);
+
+        var (portText, portKey) = line.Get("--port");
+        if (!int.TryParse(portText, out var port) || port is < 0 or > 65535)
+            throw new ConfigurationError(portKey, $"{portKey}: '{portText}' is not a port; allowed: an integer 0..65535");
+
+        var (publicHost, publicKey) = line.Get("--public-host");
+        if (publicHost is not null) RequireHost(publicHost, publicKey);
+
+        var (seeds, seedKey) = line.GetAll("--seed");
+        foreach (var seedAddress in seeds)
+        {
+            if (!SeedPattern().IsMatch(seedAddress))
+                throw new ConfigurationError(seedKey,
+                    $"{seedKey}: '{seedAddress}' is not a seed address; allowed: akka.tcp://{SystemName}@<host>:<port>");
+        }
+
+        if (role != ClusterRoles.Seed && seeds.Count == 0)
+            throw new ConfigurationError(seedKey, $"{seedKey}: an agent needs at least one seed address");
+
+        var (hoconDir, hoconKey) = line.Get("--hocon-dir");
+        foreach (var file in new[] { "common.hocon", ClusterRoles.HoconFileOf(role) })
+        {
+            if (hoconDir is null || !File.Exists(Path.Combine(hoconDir, file)))
+                throw new ConfigurationError(hoconKey, $"{hoconKey}: '{hoconDir}' does not hold {file}; allowed: the project's hocon/ folder");
+        }
+
+        Uri? adminUrl = null;
+        if (role == ClusterRoles.Seed)
+        {
+            var (adminText, adminKey) = line.Get("--admin-url");
+            if (adminText is null || !AdminUrlPattern().IsMatch(adminText)
+                || !Uri.TryCreate(adminText, UriKind.Absolute, out adminUrl) || adminUrl.Port is < 0 or > 65535)
+                throw new ConfigurationError(adminKey,
+                    $"{adminKey}: '{adminText}' is not an admin URL; allowed: http://<address>:<port>");
+        }
+
+        return new ClusterNodeOptions
+        {
+            Role = role,
+            HostId = hostId,
+            BindHost = bind!,
+            Port = port,
+            PublicHost = publicHost ?? bind!,
+            Seeds = seeds,
+            HoconDirectory = hoconDir!,
+            AdminUrl = adminUrl,
+        };
+    }
+
+    private static void RequireHost(string? value, string key)
+    {
+        if (string.IsNullOrWhiteSpace(value)
+            || (!IPAddress.TryParse(value, out _) && Uri.CheckHostName(value) != UriHostNameType.Dns))
+            throw new ConfigurationError(key, $"{key}: '{value}' is not an address; allowed: an IP address or host name");
+    }
+
+    [GeneratedRegex("^[A-Z][A-Z0-9-]{0,15}$")]
+    private static partial Regex HostIdPattern();
+
+    [GeneratedRegex(@"^http://[A-Za-z0-9.\-]+:\d{1,5}/?$")]
+    private static partial Regex AdminUrlPattern();
+
+    [GeneratedRegex(@"^akka\.tcp://luban@[A-Za-z0-9.\-]+:\d{1,5}$")]
+    private static partial Regex SeedPattern();
+}
+
+/// <summary>The cluster roles and the HOCON file each one loads.</summary>
+public static class ClusterRoles
+{
+    public const string Seed = "seed";
+    public const string Agent = "agent";
+
+    public static string HoconFileOf(string role) => role switch
+    {
+        Seed => "seed.hocon",
+        Agent => "node.hocon",
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown role"),
+    };
+}

@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+
+namespace Luban.Actors.Cluster;
+
+/// <summary>Loads the project's HOCON files for a role: test overrides, then the role file, then the common file.</summary>
+public static class LubanHocon
+{
+    public static Config Load(string hoconDirectory, string role, Config? overrides = null)
+    {
+        var common = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(hoconDirectory, "common.hocon")));
+        var roleFile = ConfigurationFactory.ParseString(
+            File.ReadAllText(Path.Combine(hoconDirectory, ClusterRoles.HoconFileOf(role))));
+        var merged = roleFile.WithFallback(common);
+        return overrides is null ? merged : overrides.WithFallback(merged);
+    }
+
+    public static Config LoadTestOverrides(string hoconDirectory) =>
+        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(hoconDirectory, "test.hocon")));
+}
+
+public static class LubanClusterHosting
+{
+    /// <summary>
+    /// The one place a Luban process joins the cluster: HOCON files, remoting on the given address, the role, and the
+    /// seed list. A seed with no seed list joins itself, so a port of 0 works in tests.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddLubanCluster(this AkkaConfigurationBuilder builder,
+        ClusterNodeOptions options, Config? overrides = null)
+    {
+        builder
+            .AddHocon(LubanHocon.Load(options.HoconDirectory, options.Role, overrides), HoconAddMode.Prepend)
+            .WithRemoting(new RemoteOptions
+            {
+                HostName = options.BindHost,
+                Port = options.Port,
+                PublicHostName = options.PublicHost,
+            })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [options.Role],
+                SeedNodes = options.Seeds.ToArray(),
+            });
+
+        if (options.Seeds.Count == 0)
+            builder.AddStartup((system, _) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
+        return builder;
+    }
+}

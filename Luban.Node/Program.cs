@@ -1,0 +1,17 @@
+using System.Runtime.InteropServices;
+using Luban.Actors.Cluster;
+using Luban.Node;
+
+var options = ProcessEnvironment.ParseOrExplain("luban-node", ClusterRoles.Agent, args, out var exitCode);
+if (options is null) return exitCode;
+
+using var stop = new CancellationTokenSource();
+// SIGTERM and Ctrl-C end the rejoin loop; the current incarnation then leaves the cluster gracefully.
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+
+var rejoinDelay = Akka.Configuration.ConfigurationFactory
+    .ParseString(File.ReadAllText(Path.Combine(options.HoconDirectory, "node.hocon")))
+    .GetTimeSpan("luban.node.rejoin-delay", TimeSpan.FromSeconds(2));
+await AgentHost.RunUntilStoppedAsync(options, rejoinDelay, stop.Token);
+return 0;

@@ -1,0 +1,17 @@
+using Luban.Actors.Cluster;
+using Luban.Seed;
+
+var options = ProcessEnvironment.ParseOrExplain("luban-seed", ClusterRoles.Seed, args, out var exitCode);
+if (options is null) return exitCode;
+
+var app = SeedApp.Build(options);
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (IOException error) when (error.InnerException is System.Net.Sockets.SocketException || error.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+{
+    Console.Error.WriteLine($"luban-seed: cannot listen on {options.AdminUrl}: {error.Message}");
+    return 1;
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Luban.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Luban.Tests.Cluster;
+
+/// <summary>The real entry point: <c>./luban up --detach</c> and <c>./luban down</c> with real processes.</summary>
+public sealed class LubanProcessSpecs(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Up_detach_should_bring_three_members_up_and_down_should_leave_no_process()
+    {
+        var runDir = Directory.CreateTempSubdirectory("luban-up-").FullName;
+        // Ports of their own so a cluster a developer runs on the defaults is not disturbed.
+        var env = new Dictionary<string, string>
+        {
+            ["LUBAN_RUN_DIR"] = runDir,
+            ["LUBAN_SEED_PORT"] = "14053",
+            ["LUBAN_ADMIN_URL"] = "http://127.0.0.1:18090",
+        };
+        try
+        {
+            var up = await RunLubanAsync(env, "up", "--detach");
+            Assert.True(up.ExitCode == 0, up.Output);
+            Assert.Contains("http://127.0.0.1:18090", up.Output);
+
+            using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:18090") };
+            var doc = await http.GetFromJsonAsync<JsonElement>("/api/status");
+            var members = doc.GetProperty("members").EnumerateArray().ToList();
+            Assert.Equal(3, members.Count(m => m.GetProperty("status").GetString() == "Up"));
+            Assert.Equal(["agent", "agent", "seed"],
+                members.SelectMany(m => m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!)).Order());
+            Assert.Equal(3, ProcessesStartedFrom(runDir).Count);
+        }
+        finally
+        {
+            var down = await RunLubanAsync(env, "down");
+            output.WriteLine(down.Output);
+            Assert.Equal(0, down.ExitCode);
+        }
+
+        Assert.Empty(ProcessesStartedFrom(runDir));
+        Assert.Empty(Directory.GetFiles(runDir, "*.pid"));
+    }
+
+    private async Task<(int ExitCode, string Output)> RunLubanAsync(IReadOnlyDictionary<string, string> env,
+        params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(Repo.Root, "luban"), args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Repo.Root,
+        };
+        foreach (var (key, value) in env) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var text = await stdout + await stderr;
+        output.WriteLine($"./luban {string.Join(' ', args)} -> {process.ExitCode}\n{text}");
+        return (process.ExitCode, text);
+    }
+
+    /// <summary>Processes whose environment carries this run's folder: exactly the ones that run started.</summary>
+    private static List<int> ProcessesStartedFrom(string runDir)
+    {
+        var marker = $"LUBAN_RUN_DIR={runDir}\0";
+        var found = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Contains(marker, StringComparison.Ordinal))
+                    found.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while we looked, or is not ours to read.
+            }
+        }
+
+        return found;
+    }
+}
