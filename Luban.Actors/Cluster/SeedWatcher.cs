@@ -17,8 +17,10 @@ public sealed class SeedWatcher : ReceiveActor
     public SeedWatcher()
     {
         Receive<ClusterEvent.CurrentClusterState>(state =>
-            _seedSeen |= state.Members.Any(m => m.HasRole(ClusterRoles.Seed) && m.Status == MemberStatus.Up));
-        Receive<ClusterEvent.MemberUp>(up => _seedSeen |= up.Member.HasRole(ClusterRoles.Seed));
+        {
+            _seedSeen |= state.Members.Any(m => m.HasRole(ClusterRoles.Seed) && m.Status == MemberStatus.Up);
+        });
+        Receive<ClusterEvent.MemberUp>(up => { _seedSeen |= up.Member.HasRole(ClusterRoles.Seed); });
         Receive<ClusterEvent.MemberRemoved>(OnRemoved);
     }
 
