@@ -1,0 +1,44 @@
+using System.Text;
+using Akka.Actor;
+using Luban.Actors;
+using Luban.Actors.Bonding;
+using Luban.Actors.Serialization;
+using Xunit;
+using static Luban.Actors.Bonding.BondProtocol;
+
+namespace Luban.Tests.Bonding;
+
+public sealed class BondProtocolSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    public static TheoryData<string> Messages => ["status", "report", "changed", "metrics", "get-metrics"];
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Bond_messages_should_round_trip_through_the_wire_serializer(string which)
+    {
+        var message = Build(which);
+        var serializer = new LubanJsonSerializer((ExtendedActorSystem)Sys);
+
+        var bytes = serializer.ToBinary(message);
+        var back = serializer.FromBinary(bytes, serializer.Manifest(message));
+
+        Assert.IsType(message.GetType(), back);
+        // Records holding lists compare lists by reference, so equality is checked on the wire form.
+        Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(back)));
+    }
+
+    private static ILubanWireMessage Build(string which)
+    {
+        var previous = BondFixtures.Read("8023ad-healthy", BondFixtures.T0, "enp1s0f0");
+        var current = BondFixtures.Read("8023ad-partner-lost", BondFixtures.T0.AddMilliseconds(100), "enp1s0f0");
+        var health = current.Bonds.Select(b => BondHealthRules.Evaluate(b, BondExpectations.Default)).ToArray();
+        return which switch
+        {
+            "status" => GetBondStatus.Instance,
+            "get-metrics" => GetBondMetrics.Instance,
+            "metrics" => new BondMetricsText(BondMetrics.Render(current, BondExpectations.Default)),
+            "report" => new BondStatusReport(current.TakenAt, health, current.Bonds, current.Interfaces),
+            _ => new BondStatusChanged(BondDiff.Compare(previous, current, BondExpectations.Default), health),
+        };
+    }
+}
