@@ -4,7 +4,17 @@ using Luban.Seed;
 var options = ProcessEnvironment.ParseOrExplain("luban-seed", ClusterRoles.Seed, args, out var exitCode);
 if (options is null) return exitCode;
 
-var app = SeedApp.Build(options);
+WebApplication app;
+try
+{
+    app = SeedApp.Build(options);
+}
+catch (ConfigurationError error)
+{
+    Console.Error.WriteLine($"luban-seed: invalid configuration: {error.Message}");
+    return 2;
+}
+
 try
 {
     await app.RunAsync();

@@ -1,24 +1,26 @@
-using System.Text.Json.Serialization;
 using Akka.Cluster;
+using static Luban.Actors.Scaling.ScalingProtocol;
 
 namespace Luban.Actors.Status;
 
 /// <summary>One member of the cluster as <c>/api/status</c> shows it.</summary>
-public sealed record MemberStatusView(
-    [property: JsonPropertyName("address")] string Address,
-    [property: JsonPropertyName("roles")] IReadOnlyList<string> Roles,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("reachable")] bool Reachable);
+public sealed record MemberStatusView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable);
 
 /// <summary>
-/// The status document shared by the admin API, the CLI's <c>--json</c> and the dashboard. Later sections (hosts,
-/// policy, events, bond) join it as they are built.
+/// The status document shared by the admin API, the CLI's <c>--json</c> and the dashboard (camelCase JSON).
+/// <paramref name="Hosts"/>, <paramref name="Policy"/> and the events are empty when the supervisor did not answer;
+/// <paramref name="Problems"/> then says why.
 /// </summary>
 public sealed record StatusDocument(
-    [property: JsonPropertyName("generatedAt")] DateTimeOffset GeneratedAt,
-    [property: JsonPropertyName("self")] string Self,
-    [property: JsonPropertyName("leader")] string? Leader,
-    [property: JsonPropertyName("members")] IReadOnlyList<MemberStatusView> Members);
+    DateTimeOffset GeneratedAt,
+    string Self,
+    string? Leader,
+    IReadOnlyList<MemberStatusView> Members,
+    IReadOnlyList<HostStatus> Hosts,
+    PolicyStatus? Policy,
+    ScaleEvent? LastDecision,
+    IReadOnlyList<ScaleEvent> Events,
+    IReadOnlyList<string> Problems);
 
 public static class ClusterStatus
 {

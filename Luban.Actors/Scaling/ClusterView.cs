@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using Luban.Actors.Common;
+
+namespace Luban.Actors.Scaling;
+
+/// <summary>One VM as last reported by its host's agent.</summary>
+/// <param name="Connections">Active web connections; <c>null</c> when the SSH probe failed (unknown, not zero).</param>
+/// <param name="InServiceSince">When the VM entered service; <c>null</c> when not known (treated as long ago).</param>
+public sealed record VmView(
+    VmId Id,
+    VmState State,
+    int? Connections,
+    DateTimeOffset? InServiceSince = null);
+
+/// <summary>One hypervisor host with its own VM limits and its last report.</summary>
+public sealed record HostView(
+    HostId Id,
+    bool Reachable,
+    DateTimeOffset? LastReportAt,
+    ImmutableArray<VmView> Vms,
+    int MinVms = 1,
+    int MaxVms = 3)
+{
+    // A default(ImmutableArray) would throw on enumeration; an absent list means no VMs.
+    public ImmutableArray<VmView> Vms { get; init; } = Vms.IsDefault ? [] : Vms;
+}
+
+/// <summary>What the ScaleSupervisor knows when it asks the policy: every host, and when it last scaled.</summary>
+public sealed record ClusterView(
+    ImmutableArray<HostView> Hosts,
+    DateTimeOffset? LastScaleOutAt = null,
+    DateTimeOffset? LastScaleInAt = null)
+{
+    public ImmutableArray<HostView> Hosts { get; init; } = Hosts.IsDefault ? [] : Hosts;
+}

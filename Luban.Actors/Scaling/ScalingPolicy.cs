@@ -1,0 +1,331 @@
+using System.Globalization;
+using Luban.Actors.Common;
+
+namespace Luban.Actors.Scaling;
+
+/// <summary>
+/// The paper's scaling rule (its Figures 5 and 6), generalised to N hosts, plus the guards the paper lacks.
+/// Pure: the same view, settings and time always give the same decision.
+/// </summary>
+public static class ScalingPolicy
+{
+    /// <summary>Decide the one action for this tick. Never throws for a well-formed view; the reason always says why.</summary>
+    public static ScalingDecision Decide(ClusterView view, ScalingSettings settings, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(settings);
+
+        var census = new Census(view, settings, now);
+
+        return CheckViewIsTrustworthy(census)
+            ?? RestoreFloors(census)
+            ?? (census.Serving.Count == 0
+                ? Hold(census, ScalingRules.NoInServiceVm, "No VM is in service on a reachable host, so there is no load to judge.")
+                : census.Serving.All(vm => vm.Utilisation > settings.TUpper)
+                    ? ScaleOut(census)
+                    : ScaleIn(census));
+    }
+
+    private static ScalingDecision? CheckViewIsTrustworthy(Census census)
+    {
+        if (census.Reachable.Count == 0)
+            return Hold(census, ScalingRules.NoReachableHost, "No host is reachable; nothing can be decided.");
+
+        foreach (var host in census.Reachable)
+        {
+            if (host.View.LastReportAt is not { } reportedAt)
+                return Hold(census, ScalingRules.MissingReport,
+                    $"Host {host.Id} has not reported yet; deciding without it could double-start or stop its last VM.");
+
+            var age = census.Now - reportedAt;
+            if (age > census.Settings.ReportStaleAfter)
+                return Hold(census, ScalingRules.StaleReport,
+                    $"Host {host.Id}'s last report is {Seconds(age)} old (limit {Seconds(census.Settings.ReportStaleAfter)}); waiting for a fresh one.");
+        }
+
+        var unknown = census.ReachableVms.FirstOrDefault(vm => vm.View.State == VmState.InService && vm.Connections is null);
+        return unknown is null
+            ? null
+            : Hold(census, ScalingRules.UnknownConnections,
+                $"The connection count of {unknown.View.Id} on {unknown.Host.Id} is unknown (the probe failed); not guessing.");
+    }
+
+    private static ScalingDecision? RestoreFloors(Census census)
+    {
+        // A booting VM counts toward a floor, so a slow boot never triggers a second start.
+        static bool BelowMinimum(HostCensus host) => host.InService + host.Booting < host.View.MinVms;
+        var hostBelowMinimum = census.Reachable.Any(BelowMinimum)
+            ? census.PlacementOrder().First(BelowMinimum)
+            : null;
+        if (hostBelowMinimum is not null)
+        {
+            var sentence = $"Host {hostBelowMinimum.Id} runs {hostBelowMinimum.InService + hostBelowMinimum.Booting} VM(s), below its minimum of {hostBelowMinimum.View.MinVms}";
+            var draining = hostBelowMinimum.Vms.FirstOrDefault(vm => vm.View.State == VmState.Draining);
+            if (draining is not null)
+                return new ScalingDecision.Undrain(hostBelowMinimum.Id, draining.View.Id,
+                    census.Reason(ScalingRules.RestoreHostMinimum, $"{sentence}; putting draining {draining.View.Id} back into service."));
+            if (census.HasRoom(hostBelowMinimum))
+                return new ScalingDecision.StartVm(hostBelowMinimum.Id,
+                    census.Reason(ScalingRules.RestoreHostMinimum, $"{sentence}; starting one there."));
+        }
+
+        var clusterCount = census.Reachable.Sum(host => host.InService + host.Booting);
+        if (clusterCount >= census.Settings.MinTotalVms)
+            return null;
+
+        var clusterSentence = $"The cluster runs {clusterCount} VM(s) on reachable hosts, below its minimum of {census.Settings.MinTotalVms}";
+        var anyDraining = census.DrainingInPlacementOrder().FirstOrDefault();
+        if (anyDraining is not null)
+            return new ScalingDecision.Undrain(anyDraining.Host.Id, anyDraining.View.Id,
+                census.Reason(ScalingRules.RestoreClusterMinimum, $"{clusterSentence}; putting draining {anyDraining.View.Id} back into service."));
+        var target = census.PlacementTarget();
+        return target is null
+            ? null
+            : new ScalingDecision.StartVm(target.Id,
+                census.Reason(ScalingRules.RestoreClusterMinimum, $"{clusterSentence}; starting one on {target.Id}."));
+    }
+
+    // Booting VMs count toward capacity but are not in the "every VM above T_upper" test: they carry no load yet.
+    private static ScalingDecision ScaleOut(Census census)
+    {
+        var settings = census.Settings;
+        var overloaded = $"Every in-service VM is above T_upper {Percent(settings.TUpper)} ({census.DescribeServing()})";
+
+        var booting = census.ReachableVms.FirstOrDefault(vm => vm.View.State == VmState.Booting);
+        if (booting is not null)
+            return Hold(census, ScalingRules.BootInFlight,
+                $"{overloaded}, but {booting.View.Id} on {booting.Host.Id} is still booting and already counts as the added capacity.");
+
+        // Un-draining costs nothing and reverses a recent scale-in, so neither cooldown nor the maximum gates it.
+        var draining = census.DrainingInPlacementOrder().FirstOrDefault();
+        if (draining is not null)
+            return new ScalingDecision.Undrain(draining.Host.Id, draining.View.Id,
+                census.Reason(ScalingRules.ScaleOutUndrain, $"{overloaded}; putting draining {draining.View.Id} on {draining.Host.Id} back into service instead of booting a new VM."));
+
+        var total = census.TotalOccupancy;
+        if (total >= settings.MaxTotalVms)
+            return new ScalingDecision.Warn(ScalingRules.AtCapacityWarning,
+                census.Reason(ScalingRules.AtCapacity, $"{overloaded}, but the cluster already runs {total} VM(s), its maximum of {settings.MaxTotalVms}."));
+
+        var target = census.PlacementTarget();
+        if (target is null)
+            return new ScalingDecision.Warn(ScalingRules.AtCapacityWarning,
+                census.Reason(ScalingRules.AtCapacity, $"{overloaded}, but every reachable host is at its own maximum."));
+
+        if (census.View.LastScaleOutAt is { } lastOut && census.Now - lastOut < settings.ScaleOutCooldown)
+            return Hold(census, ScalingRules.Cooldown,
+                $"{overloaded}, but the last scale-out was {Seconds(census.Now - lastOut)} ago (scale-out cooldown {Seconds(settings.ScaleOutCooldown)}).");
+
+        var warming = census.Serving.FirstOrDefault(census.IsWarmingUp);
+        if (warming is not null)
+            return Hold(census, ScalingRules.WarmingUp,
+                $"{overloaded}, but {warming.View.Id} entered service less than one tick interval ({Seconds(settings.TickInterval)}) ago and has not yet taken its share.");
+
+        var rivals = census.Reachable
+            .Where(host => host != target && census.HasRoom(host) && host.Running == target.Running)
+            .Select(host => host.Id.Value)
+            .ToList();
+        var tie = rivals.Count == 0 ? "" : $" (tied with {Listed(rivals)}; preferred order, then name, decides)";
+        return new ScalingDecision.StartVm(target.Id,
+            census.Reason(ScalingRules.ScaleOutAllAboveUpper, $"{overloaded}; starting a VM on {target.Id}, which runs the fewest VMs ({target.Running}){tie}."));
+    }
+
+    private static ScalingDecision ScaleIn(Census census)
+    {
+        var settings = census.Settings;
+        var idle = census.Serving.Where(vm => vm.Utilisation <= settings.TLower).ToList();
+        if (idle.Count == 0)
+            return Hold(census, ScalingRules.WithinBand,
+                $"Some VM is at or below T_upper {Percent(settings.TUpper)} and none is at or below T_lower {Percent(settings.TLower)} ({census.DescribeServing()}).");
+
+        // A VM that has just entered service shows few connections because it has not been given any yet.
+        var settled = idle.Where(vm => !census.IsWarmingUp(vm)).ToList();
+        if (settled.Count == 0)
+            return Hold(census, ScalingRules.WarmingUp,
+                $"Only VMs still warming up are at or below T_lower {Percent(settings.TLower)} ({Describe(idle)}).");
+
+        var eligible = settled.Where(vm => vm.Host.InService > vm.Host.View.MinVms).ToList();
+        if (eligible.Count == 0)
+            return Hold(census, ScalingRules.AtMinimum,
+                $"Idle: {Describe(settled)}; but each runs on a host at its per-host minimum.");
+
+        var clusterServing = census.Serving.Count;
+        if (clusterServing <= settings.MinTotalVms)
+            return Hold(census, ScalingRules.AtMinimum,
+                $"Idle: {Describe(eligible)}; but the cluster serves with {clusterServing} VM(s), its minimum of {settings.MinTotalVms}.");
+
+        var lastAction = Latest(census.View.LastScaleInAt, census.View.LastScaleOutAt);
+        if (lastAction is { } last && census.Now - last < settings.ScaleInCooldown)
+            return Hold(census, ScalingRules.Cooldown,
+                $"Idle and stoppable: {Describe(eligible)}; but the last scaling action was {Seconds(census.Now - last)} ago (scale-in cooldown {Seconds(settings.ScaleInCooldown)}).");
+
+        // The paper: equal hosts → fewest connections anywhere; otherwise fewest connections on the fullest host.
+        // A fullest host without a stoppable idle VM is passed over for the next fullest: a busy VM is never stopped.
+        var equalHosts = census.Reachable.All(host => host.InService == census.Reachable[0].InService);
+        var fullest = eligible.Max(vm => vm.Host.InService);
+        var victim = eligible
+            .Where(vm => vm.Host.InService == fullest)
+            .OrderBy(vm => vm.Connections)
+            .ThenByDescending(vm => vm.View.Id.Value, StringComparer.Ordinal)
+            .First();
+
+        // The victim's clients reconnect to the others, so all current load is spread over one VM fewer.
+        var remaining = clusterServing - 1;
+        var totalUtilisation = census.Serving.Sum(vm => vm.Utilisation);
+        var wouldOverload = remaining == 0 ? totalUtilisation > 0 : totalUtilisation / remaining > settings.TUpper;
+        if (wouldOverload)
+            return Hold(census, ScalingRules.ScaleInWouldOverload,
+                $"{victim.View.Id} is idle, but the other {remaining} VM(s) would average {Percent(remaining == 0 ? double.PositiveInfinity : totalUtilisation / remaining)}, above T_upper {Percent(settings.TUpper)}; stopping it would only flap back.");
+
+        var (rule, why) = equalHosts
+            ? (ScalingRules.ScaleInIdleVmEqualHosts, "every host runs the same number of VMs, so the idle VM with the fewest connections goes")
+            : (ScalingRules.ScaleInIdleVmFullestHost, $"hosts run unequal numbers and {victim.Host.Id} runs the most ({fullest}) of those with a stoppable idle VM, so its idle VM with the fewest connections goes");
+        return new ScalingDecision.StopVm(victim.Host.Id, victim.View.Id,
+            census.Reason(rule, $"{Describe([victim])} is at or below T_lower {Percent(settings.TLower)}; {why}."));
+    }
+
+    private static ScalingDecision.NoAction Hold(Census census, string rule, string sentence) =>
+        new(census.Reason(rule, sentence));
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a > b ? a : b;
+
+    private static string Percent(double utilisation) =>
+        double.IsPositiveInfinity(utilisation) ? "∞" : utilisation.ToString("0.#%", CultureInfo.InvariantCulture);
+
+    private static string Seconds(TimeSpan span) =>
+        span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+
+    private static string Describe(IReadOnlyCollection<VmCensus> vms) =>
+        Listed(vms.Count, vms.Select(vm => $"{vm.View.Id} on {vm.Host.Id}: {vm.Connections} conn ({Percent(vm.Utilisation)})"));
+
+    private static string Listed(IReadOnlyCollection<string> items) => Listed(items.Count, items);
+
+    // Sentences stay readable (and cheap) on a 1,000-host cluster; the full numbers are in the reason's observations.
+    private static string Listed(int count, IEnumerable<string> items)
+    {
+        const int shown = 6;
+        var more = count > shown ? $" and {count - shown} more" : "";
+        return string.Join(", ", items.Take(shown)) + more;
+    }
+
+    private sealed class HostCensus(HostView view, int preferredRank)
+    {
+        public HostView View { get; } = view;
+        public HostId Id => View.Id;
+        public int PreferredRank { get; } = preferredRank;
+        public int InService { get; set; }
+        public int Booting { get; set; }
+        public int Draining { get; set; }
+        public int Stopping { get; set; }
+        public List<VmCensus> Vms { get; } = [];
+
+        /// <summary>VMs the host runs for placement: everything up or coming up or still winding down its clients.</summary>
+        public int Running => InService + Booting + Draining;
+
+        // A stopping VM still holds its vCPU and memory until it is off.
+        public int Occupancy => Running + Stopping;
+    }
+
+    private sealed class VmCensus(HostCensus host, VmView view, double utilisation)
+    {
+        public HostCensus Host { get; } = host;
+        public VmView View { get; } = view;
+        public int? Connections => View.Connections;
+        public double Utilisation { get; } = utilisation;
+    }
+
+    /// <summary>The view counted once per decision: per-host tallies and the VMs on reachable hosts.</summary>
+    private sealed class Census
+    {
+        private readonly List<HostCensus> _allHosts = [];
+
+        public Census(ClusterView view, ScalingSettings settings, DateTimeOffset now)
+        {
+            View = view;
+            Settings = settings;
+            Now = now;
+
+            var preferred = settings.PreferredHostOrder.IsDefault ? [] : settings.PreferredHostOrder;
+            var rank = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < preferred.Length; i++)
+                rank.TryAdd(preferred[i].Value, i);
+
+            foreach (var hostView in view.Hosts)
+            {
+                var host = new HostCensus(hostView, rank.GetValueOrDefault(hostView.Id.Value, int.MaxValue));
+                _allHosts.Add(host);
+                foreach (var vm in hostView.Vms)
+                {
+                    switch (vm.State)
+                    {
+                        case VmState.InService: host.InService++; break;
+                        case VmState.Booting: host.Booting++; break;
+                        case VmState.Draining: host.Draining++; break;
+                        case VmState.Stopping: host.Stopping++; break;
+                    }
+                }
+
+                // An unreachable host's VMs are out of the cluster's capacity: nothing there can be counted or commanded.
+                if (!hostView.Reachable)
+                    continue;
+                Reachable.Add(host);
+                foreach (var vm in hostView.Vms)
+                {
+                    // A negative count is a broken probe, as unknown as a missing one.
+                    var connections = vm.Connections is >= 0 ? vm.Connections : null;
+                    var vmCensus = new VmCensus(host, vm with { Connections = connections }, (connections ?? 0) / (double)settings.SMax);
+                    ReachableVms.Add(vmCensus);
+                    host.Vms.Add(vmCensus);
+                    if (vm.State == VmState.InService)
+                        Serving.Add(vmCensus);
+                }
+            }
+            TotalOccupancy = Reachable.Sum(host => host.Occupancy);
+        }
+
+        public ClusterView View { get; }
+        public ScalingSettings Settings { get; }
+        public DateTimeOffset Now { get; }
+        public List<HostCensus> Reachable { get; } = [];
+        public List<VmCensus> ReachableVms { get; } = [];
+
+        /// <summary>In-service VMs on reachable hosts: the ones that carry load.</summary>
+        public List<VmCensus> Serving { get; } = [];
+
+        public int TotalOccupancy { get; }
+
+        public bool HasRoom(HostCensus host) =>
+            host.Occupancy < host.View.MaxVms && TotalOccupancy < Settings.MaxTotalVms;
+
+        /// <summary>Reachable hosts, fewest running first, ties by preferred order, then by name.</summary>
+        public IEnumerable<HostCensus> PlacementOrder() =>
+            Reachable
+                .OrderBy(host => host.Running)
+                .ThenBy(host => host.PreferredRank)
+                .ThenBy(host => host.Id.Value, StringComparer.Ordinal);
+
+        public HostCensus? PlacementTarget() => PlacementOrder().FirstOrDefault(HasRoom);
+
+        public IEnumerable<VmCensus> DrainingInPlacementOrder() =>
+            PlacementOrder()
+                .Where(host => host.Draining > 0)
+                .SelectMany(host => host.Vms
+                    .Where(vm => vm.View.State == VmState.Draining)
+                    .OrderBy(vm => vm.View.Id.Value, StringComparer.Ordinal));
+
+        public bool IsWarmingUp(VmCensus vm) =>
+            vm.View.InServiceSince is { } since && Now - since < Settings.TickInterval;
+
+        public string DescribeServing() => Describe(Serving);
+
+        public DecisionReason Reason(string rule, string sentence) =>
+            new(rule,
+                sentence,
+                [.. _allHosts.Select(host => new HostObservation(
+                    host.Id, host.View.Reachable, host.InService, host.Booting, host.Draining, host.Stopping,
+                    host.View.MinVms, host.View.MaxVms))],
+                [.. _allHosts.SelectMany(host => host.View.Vms.Select(vm => new VmObservation(
+                    host.Id, vm.Id, vm.State, vm.Connections, vm.Connections is { } c ? c / (double)Settings.SMax : null)))]);
+    }
+}
