@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
+using Luban.Actors.Scaling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,8 +16,11 @@ public sealed class SeedWatcherKey;
 /// <summary>Composes one agent incarnation: cluster role <c>agent</c> and the seed watcher. Tests build it the same way.</summary>
 public static class AgentHost
 {
+    /// <summary>Composes one incarnation; throws <see cref="ConfigurationError"/> naming the key of a bad HOCON value.</summary>
     public static IHost Build(ClusterNodeOptions options, Config? overrides = null)
     {
+        var hocon = LubanHocon.Load(options.HoconDirectory, options.Role, overrides);
+        var bondSettings = BondHosting.ReadSettings(options, hocon);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.ClearProviders().AddSimpleConsole(o =>
         {
@@ -24,6 +29,8 @@ public static class AgentHost
         });
         builder.Services.AddAkka(ClusterNodeOptions.SystemName, akka => akka
             .AddLubanCluster(options, overrides)
+            .AddScaleSupervisorProxy()
+            .AddBondWatcher(options, bondSettings)
             .WithActors((system, registry) => registry.Register<SeedWatcherKey>(
                 system.ActorOf(SeedWatcher.Props(), "seed-watcher"))));
         return builder.Build();

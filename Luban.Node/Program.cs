@@ -13,5 +13,16 @@ using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => 
 var rejoinDelay = Akka.Configuration.ConfigurationFactory
     .ParseString(File.ReadAllText(Path.Combine(options.HoconDirectory, "node.hocon")))
     .GetTimeSpan("luban.node.rejoin-delay", TimeSpan.FromSeconds(2));
+try
+{
+    // Composing once up front surfaces a bad HOCON value before any cluster traffic.
+    AgentHost.Build(options).Dispose();
+}
+catch (ConfigurationError error)
+{
+    Console.Error.WriteLine($"luban-node: invalid configuration: {error.Message}");
+    return 2;
+}
+
 await AgentHost.RunUntilStoppedAsync(options, rejoinDelay, stop.Token);
 return 0;

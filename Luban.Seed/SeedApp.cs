@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Akka.Hosting;
+using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Actors.Scaling;
 using Luban.Seed.Admin;
@@ -14,6 +15,7 @@ public static class SeedApp
     {
         var hocon = LubanHocon.Load(options.HoconDirectory, options.Role, overrides);
         var supervisorSettings = SupervisorSettingsHocon.Read(hocon);
+        var bondSettings = BondHosting.ReadSettings(options, hocon);
 
         // Our own options were parsed already; ASP.NET gets no arguments so it cannot reinterpret them.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -25,9 +27,12 @@ public static class SeedApp
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddAkka(ClusterNodeOptions.SystemName, akka => akka
             .AddLubanCluster(options, overrides)
-            .AddScaleSupervisor(supervisorSettings));
+            .AddScaleSupervisor(supervisorSettings)
+            .AddBondWatcher(options, bondSettings));
 
         var app = builder.Build();
         app.MapAdminEndpoints(options);

@@ -23,6 +23,15 @@ public sealed partial record ClusterNodeOptions
     /// <summary>The seed's admin endpoint (seed role only).</summary>
     public Uri? AdminUrl { get; init; }
 
+    /// <summary>Root the BondWatcher reads <c>proc/net/bonding</c> and <c>sys/class/net</c> under ("/" on a real host).</summary>
+    public string BondRoot { get; init; } = "/";
+
+    /// <summary>Bonds to watch (e.g. bond0); none means no bond watcher.</summary>
+    public IReadOnlyList<string> Bonds { get; init; } = [];
+
+    /// <summary>Plain interfaces to watch beside the bonds (their operstate and carrier).</summary>
+    public IReadOnlyList<string> BondInterfaces { get; init; } = [];
+
     public static IReadOnlyList<OptionSpec> SpecsFor(string role)
     {
         var seed = role == ClusterRoles.Seed;
@@ -37,6 +46,9 @@ public sealed partial record ClusterNodeOptions
                 seed ? "seed addresses to join (default: join itself)" : "seed addresses to join", Repeatable: true),
             new("--hocon-dir", "LUBAN_HOCON_DIR", Path.Combine(AppContext.BaseDirectory, "hocon"),
                 "folder holding common.hocon and the role files"),
+            new("--bond", "LUBAN_BONDS", null, "a bond to watch, e.g. bond0 (repeatable)", Repeatable: true),
+            new("--bond-interface", "LUBAN_BOND_INTERFACES", null, "a plain interface to watch (repeatable)", Repeatable: true),
+            new("--bond-root", "LUBAN_BOND_ROOT", "/", "root holding proc/net/bonding and sys/class/net"),
         };
         if (seed)
             specs.Add(new("--admin-url", "LUBAN_ADMIN_URL", "http://127.0.0.1:8090", "admin endpoint (/healthz, /api/status)"));
@@ -79,6 +91,19 @@ public sealed partial record ClusterNodeOptions
                 throw new ConfigurationError(hoconKey, $"{hoconKey}: '{hoconDir}' does not hold {file}; allowed: the project's hocon/ folder");
         }
 
+        var (bonds, bondKey) = line.GetAll("--bond");
+        var (interfaces, interfaceKey) = line.GetAll("--bond-interface");
+        foreach (var (names, key) in new[] { (bonds, bondKey), (interfaces, interfaceKey) })
+        {
+            foreach (var name in names.Where(n => !InterfaceNamePattern().IsMatch(n)))
+                throw new ConfigurationError(key,
+                    $"{key}: '{name}' is not an interface name; allowed: 1-15 letters, digits, '.', '-', '_' (no '/')");
+        }
+
+        var (bondRoot, bondRootKey) = line.Get("--bond-root");
+        if (string.IsNullOrEmpty(bondRoot) || !Directory.Exists(bondRoot))
+            throw new ConfigurationError(bondRootKey, $"{bondRootKey}: '{bondRoot}' is not a directory; allowed: an existing directory (\"/\" on a real host)");
+
         Uri? adminUrl = null;
         if (role == ClusterRoles.Seed)
         {
@@ -99,6 +124,9 @@ public sealed partial record ClusterNodeOptions
             Seeds = seeds,
             HoconDirectory = hoconDir!,
             AdminUrl = adminUrl,
+            Bonds = bonds,
+            BondInterfaces = interfaces,
+            BondRoot = bondRoot,
         };
     }
 
@@ -108,6 +136,9 @@ public sealed partial record ClusterNodeOptions
             || (!IPAddress.TryParse(value, out _) && Uri.CheckHostName(value) != UriHostNameType.Dns))
             throw new ConfigurationError(key, $"{key}: '{value}' is not an address; allowed: an IP address or host name");
     }
+
+    [GeneratedRegex(@"^(?!\.{1,2}$)[A-Za-z0-9._-]{1,15}$")]
+    private static partial Regex InterfaceNamePattern();
 
     [GeneratedRegex("^[A-Z][A-Z0-9-]{0,15}$")]
     private static partial Regex HostIdPattern();

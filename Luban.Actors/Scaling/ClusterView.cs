@@ -13,13 +13,15 @@ public sealed record VmView(
     DateTimeOffset? InServiceSince = null);
 
 /// <summary>One hypervisor host with its own VM limits and its last report.</summary>
+/// <param name="NetworkDegraded">The host's bond is degraded, down or unreadable: it is placed after healthy hosts.</param>
 public sealed record HostView(
     HostId Id,
     bool Reachable,
     DateTimeOffset? LastReportAt,
     ImmutableArray<VmView> Vms,
     int MinVms = 1,
-    int MaxVms = 3)
+    int MaxVms = 3,
+    bool NetworkDegraded = false)
 {
     // A default(ImmutableArray) would throw on enumeration; an absent list means no VMs.
     public ImmutableArray<VmView> Vms { get; init; } = Vms.IsDefault ? [] : Vms;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
+using Luban.Actors.Bonding;
 using Luban.Actors.Common;
 using static Luban.Actors.Hypervisor.HypervisorProtocol;
 using static Luban.Actors.Scaling.ScalingProtocol;
@@ -63,6 +64,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, PendingStart> _starts = new();
     private readonly Dictionary<string, PendingStop> _stops = new();
     private readonly Dictionary<VmId, Drain> _drains = new();
+    private readonly Dictionary<HostId, IReadOnlyList<BondHealthSummary>> _bondHealth = new();
     private readonly LinkedList<ScaleEvent> _events = new();
     private ScaleEvent? _lastDecision;
     private string? _lastHoldRule;
@@ -85,6 +87,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         Receive<StopVmResult>(OnStopResult);
         Receive<CommandTimedOut>(OnCommandTimedOut);
         Receive<DrainProgress>(OnDrainProgress);
+        Receive<HostBondReport>(OnBondReport);
         Receive<GetSupervisorStatus>(_ => Sender.Tell(Status()));
     }
 
@@ -207,6 +210,17 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         FinishDrains();
     }
 
+    private void OnBondReport(HostBondReport report)
+    {
+        _bondHealth[report.Host] = report.Changed.Health;
+        foreach (var bondEvent in report.Changed.Events)
+            Record("bond", $"bond/{bondEvent.Kind}", bondEvent.Message, report.Host);
+    }
+
+    /// <summary>A host whose bond is anything but healthy is placed after healthy hosts (see the policy).</summary>
+    private bool NetworkDegraded(HostId host) =>
+        _bondHealth.TryGetValue(host, out var health) && health.Any(h => h.Health != BondHealth.Healthy);
+
     private void OnDrainProgress(DrainProgress progress)
     {
         if (!_drains.TryGetValue(progress.Vm, out var drain)) return;
@@ -305,7 +319,8 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
 
             hosts.Add(new HostView(hostId, true, agent.ReportedAt, vms.ToImmutable(),
                 agent.Report?.MinVms ?? _settings.Policy.DefaultHostMinVms,
-                agent.Report?.MaxVms ?? _settings.Policy.DefaultHostMaxVms));
+                agent.Report?.MaxVms ?? _settings.Policy.DefaultHostMaxVms,
+                NetworkDegraded(hostId)));
         }
 
         foreach (var lost in _lostHosts.Order())
@@ -334,7 +349,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         var view = View();
         var policy = _settings.Policy;
         var hosts = view.Hosts.Select(h => new HostStatus(
-            h.Id.Value, h.Reachable, h.LastReportAt, h.MinVms, h.MaxVms,
+            h.Id.Value, h.Reachable, h.LastReportAt, h.MinVms, h.MaxVms, h.NetworkDegraded,
             h.Vms.Select(v => new VmStatus(v.Id.Value, v.State.ToString(), v.Connections,
                 v.Connections is { } c ? Math.Round((double)c / policy.SMax, 4) : null,
                 EndpointOf(h.Id, v.Id))).ToList())).ToList();

@@ -299,9 +299,11 @@ public static class ScalingPolicy
             host.Occupancy < host.View.MaxVms && TotalOccupancy < Settings.MaxTotalVms;
 
         /// <summary>Reachable hosts, fewest running first, ties by preferred order, then by name.</summary>
+        // A host with a degraded network takes a new VM only when no healthy host has room.
         public IEnumerable<HostCensus> PlacementOrder() =>
             Reachable
-                .OrderBy(host => host.Running)
+                .OrderBy(host => host.View.NetworkDegraded)
+                .ThenBy(host => host.Running)
                 .ThenBy(host => host.PreferredRank)
                 .ThenBy(host => host.Id.Value, StringComparer.Ordinal);
 

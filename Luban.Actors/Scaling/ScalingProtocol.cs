@@ -55,6 +55,7 @@ public static class ScalingProtocol
         DateTimeOffset? LastReportAt,
         int MinVms,
         int MaxVms,
+        bool NetworkDegraded,
         IReadOnlyList<VmStatus> Vms) : ILubanWireMessage;
 
     /// <summary>The policy in force, as plain values.</summary>

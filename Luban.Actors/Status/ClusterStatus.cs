@@ -1,4 +1,5 @@
 using Akka.Cluster;
+using Luban.Actors.Bonding;
 using static Luban.Actors.Scaling.ScalingProtocol;
 
 namespace Luban.Actors.Status;
@@ -9,7 +10,7 @@ public sealed record MemberStatusView(string Address, IReadOnlyList<string> Role
 /// <summary>
 /// The status document shared by the admin API, the CLI's <c>--json</c> and the dashboard (camelCase JSON).
 /// <paramref name="Hosts"/>, <paramref name="Policy"/> and the events are empty when the supervisor did not answer;
-/// <paramref name="Problems"/> then says why.
+/// <paramref name="Problems"/> then says why. <paramref name="Bond"/> is null when this host watches no bond.
 /// </summary>
 public sealed record StatusDocument(
     DateTimeOffset GeneratedAt,
@@ -20,6 +21,7 @@ public sealed record StatusDocument(
     PolicyStatus? Policy,
     ScaleEvent? LastDecision,
     IReadOnlyList<ScaleEvent> Events,
+    BondProtocol.BondStatusReport? Bond,
     IReadOnlyList<string> Problems);
 
 public static class ClusterStatus

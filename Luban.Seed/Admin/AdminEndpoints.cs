@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
+using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Actors.Scaling;
 using Luban.Actors.Status;
@@ -15,13 +16,20 @@ public static class AdminEndpoints
     public static void MapAdminEndpoints(this WebApplication app, ClusterNodeOptions options)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/api/status", async (ActorSystem system, IRequiredActor<ScaleSupervisorKey> supervisor,
-            TimeProvider clock, CancellationToken cancel) => Results.Json(await BuildStatusAsync(system,
-            supervisor.ActorRef, clock, cancel)));
+        app.MapGet("/api/status", async (ActorSystem system, ActorRegistry registry, TimeProvider clock,
+            CancellationToken cancel) => Results.Json(await BuildStatusAsync(system, registry, clock, cancel)));
+        app.MapGet("/metrics", async (ActorRegistry registry, CancellationToken cancel) =>
+        {
+            // Prometheus text: the bond detail node_exporter lacks (empty when no bond is watched).
+            var text = registry.TryGet<BondWatcherKey>(out var watcher)
+                ? (await watcher.Ask<BondProtocol.BondMetricsText>(BondProtocol.GetBondMetrics.Instance, AskTimeout, cancel)).Text
+                : "# no bond is watched on this host (start the seed with --bond NAME)\n";
+            return Results.Text(text, BondMetrics.ContentType);
+        });
         app.Logger.LogInformation("Admin endpoint for host {Host} at {Url}", options.HostId, options.AdminUrl);
     }
 
-    public static async Task<StatusDocument> BuildStatusAsync(ActorSystem system, IActorRef supervisor,
+    public static async Task<StatusDocument> BuildStatusAsync(ActorSystem system, ActorRegistry registry,
         TimeProvider clock, CancellationToken cancel)
     {
         var cluster = Cluster.Get(system);
@@ -30,12 +38,26 @@ public static class AdminEndpoints
         SupervisorStatus? scaling = null;
         try
         {
-            scaling = await supervisor.Ask<SupervisorStatus>(GetSupervisorStatus.Instance, AskTimeout, cancel);
+            scaling = await registry.Get<ScaleSupervisorKey>()
+                .Ask<SupervisorStatus>(GetSupervisorStatus.Instance, AskTimeout, cancel);
         }
         catch (AskTimeoutException)
         {
             // Before the singleton is up (or while it moves) the members are still worth showing.
             problems.Add($"the scale supervisor did not answer within {AskTimeout.TotalSeconds:0} s");
+        }
+
+        BondProtocol.BondStatusReport? bond = null;
+        if (registry.TryGet<BondWatcherKey>(out var watcher))
+        {
+            try
+            {
+                bond = await watcher.Ask<BondProtocol.BondStatusReport>(BondProtocol.GetBondStatus.Instance, AskTimeout, cancel);
+            }
+            catch (AskTimeoutException)
+            {
+                problems.Add($"the bond watcher did not answer within {AskTimeout.TotalSeconds:0} s");
+            }
         }
 
         return new StatusDocument(
@@ -47,6 +69,7 @@ public static class AdminEndpoints
             scaling?.Policy,
             scaling?.LastDecision,
             scaling?.Events ?? [],
+            bond,
             problems);
     }
 }

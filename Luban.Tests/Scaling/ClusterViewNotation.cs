@@ -9,7 +9,8 @@ namespace Luban.Tests.Scaling;
 /// A compact way to write a cluster in a test table, e.g. <c>"B[70 boot] C(min 2)[40 drain:3] | last-out 10s"</c>.
 /// VM tokens: a number = in service with that many connections; <c>?</c> = in service, connections unknown;
 /// <c>new:N</c> = in service for 1 s with N connections; <c>boot</c>, <c>drain:N</c>, <c>stop</c>, <c>off</c>, <c>failed</c>.
-/// Host options: <c>min N</c>, <c>max N</c>, <c>unreachable</c>, <c>stale</c> (report 1 h old), <c>unreported</c>.
+/// Host options: <c>min N</c>, <c>max N</c>, <c>unreachable</c>, <c>stale</c> (report 1 h old), <c>unreported</c>,
+/// <c>degraded</c> (its NIC bond is degraded).
 /// VMs are named <c>luban-&lt;host&gt;-&lt;n&gt;</c> by position.
 /// </summary>
 public static partial class ClusterViewNotation
@@ -90,6 +91,7 @@ public static partial class ClusterViewNotation
                 ["unreachable"] => host with { Reachable = false },
                 ["stale"] => host with { LastReportAt = now - TimeSpan.FromHours(1) },
                 ["unreported"] => host with { LastReportAt = null },
+                ["degraded"] => host with { NetworkDegraded = true },
                 _ => throw new FormatException($"Unknown host option '{option}'."),
             };
         }

@@ -40,6 +40,11 @@ public class ScalingPolicySpecs
     [InlineData("B[70 70] C(unreachable)[]", "start B", ScalingRules.ScaleOutAllAboveUpper)]
     // An unreachable host's idle VM is out of the view: the reachable VMs are all overloaded.
     [InlineData("B[70 70] C(unreachable)[5]", "start B", ScalingRules.ScaleOutAllAboveUpper)]
+    // A host with a degraded bond is placed after healthy hosts, even when it runs fewer VMs or is preferred.
+    [InlineData("B(degraded)[70] C[70 70]", "start C", ScalingRules.ScaleOutAllAboveUpper)]
+    [InlineData("B[70] C(degraded)[70]", "start B", ScalingRules.ScaleOutAllAboveUpper)]
+    // …but it still takes the VM when no healthy host has room.
+    [InlineData("B(degraded)[70] C(max 2)[70 70]", "start B", ScalingRules.ScaleOutAllAboveUpper)]
     public void Decide_should_scale_out_when_every_in_service_vm_is_above_t_upper(string view, string expected, string rule) =>
         AssertDecision(view, expected, rule);
 

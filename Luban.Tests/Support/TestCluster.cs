@@ -34,7 +34,8 @@ public sealed class TestCluster : IAsyncDisposable
 
     public static Config TestOverrides => LubanHocon.LoadTestOverrides(Repo.HoconDirectory);
 
-    public static async Task<TestCluster> StartSeedAsync()
+    /// <summary>Starts the seed; <paramref name="configure"/> may adjust its options (bonds to watch, …).</summary>
+    public static async Task<TestCluster> StartSeedAsync(Func<ClusterNodeOptions, ClusterNodeOptions>? configure = null)
     {
         var options = new ClusterNodeOptions
         {
@@ -47,7 +48,7 @@ public sealed class TestCluster : IAsyncDisposable
             HoconDirectory = Repo.HoconDirectory,
             AdminUrl = new Uri("http://127.0.0.1:0"),
         };
-        var seed = SeedApp.Build(options, TestOverrides);
+        var seed = SeedApp.Build(configure?.Invoke(options) ?? options, TestOverrides);
         await seed.StartAsync();
         var address = seed.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
             .Addresses.Single();

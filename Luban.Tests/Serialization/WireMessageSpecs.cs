@@ -1,0 +1,100 @@
+using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
+using Luban.Actors;
+using Luban.Actors.Bonding;
+using Luban.Actors.Cluster;
+using Luban.Actors.Common;
+using Luban.Actors.Scaling;
+using Luban.Tests.Support;
+using Xunit;
+using static Luban.Actors.Hypervisor.HypervisorProtocol;
+using static Luban.Actors.Scaling.ScalingProtocol;
+
+namespace Luban.Tests.Serialization;
+
+/// <summary>Every wire message goes through the one configured serializer and comes back the same.</summary>
+public sealed class WireMessageSpecs() : Akka.TestKit.Xunit2.TestKit(
+    ConfigurationFactory.ParseString("akka.actor.provider = local")
+        .WithFallback(LubanHocon.Load(Repo.HoconDirectory, ClusterRoles.Seed, TestCluster.TestOverrides)))
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private static readonly HostId B = new("B");
+    private static readonly VmId Vm = new("luban-b-2");
+
+    private static readonly ILubanWireMessage[] Samples =
+    [
+        new VmReport(Vm, VmState.InService, "http://127.0.0.1:18081", 42, At),
+        new HostReport(B, 1, 3, [new VmReport(Vm, VmState.Booting, null, null, null)], At),
+        new StartVm(B, "start-1"),
+        new StartVmResult(B, "start-1", Vm, true, null),
+        new StopVm(B, Vm, "stop-2"),
+        new StopVmResult(B, "stop-2", Vm, false, "libvirt: domain not found"),
+        new RegisterAgent(B),
+        new AgentRegistered(B),
+        new ScaleEvent(At, "start", ScalingRules.ScaleOutAllAboveUpper, "every VM above 60%", B, Vm),
+        new Backend(Vm, B, "http://127.0.0.1:18081"),
+        new BackendsChanged(7, [new Backend(Vm, B, "http://127.0.0.1:18081")]),
+        new DrainProgress(Vm, 3),
+        GetSupervisorStatus.Instance,
+        new VmStatus("luban-b-2", "InService", 42, 0.42, "http://127.0.0.1:18081"),
+        new HostStatus("B", true, At, 1, 3, false, [new VmStatus("luban-b-2", "Draining", null, null, null)]),
+        new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B", "C"], 5, 30, 60, 15, 30, false),
+        new SupervisorStatus([], new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B"], 5, 30, 60, 15, 30, true),
+            new ScaleEvent(At, "hold", ScalingRules.WithinBand, "fine"), []),
+        BondProtocol.GetBondStatus.Instance,
+        BondProtocol.GetBondMetrics.Instance,
+        new BondProtocol.BondMetricsText("luban_bond_up{bond=\"bond0\"} 1\n"),
+        new BondProtocol.BondStatusReport(At, [new BondHealthSummary("bond0", BondHealth.Degraded, ["one slave down"])], [], []),
+        new BondProtocol.BondStatusChanged(
+            [new BondEvent(At, BondEventKind.SlaveDown, "bond0", "eth1", "up", "down", "eth1 went down")],
+            [new BondHealthSummary("bond0", BondHealth.Degraded, ["one slave down"])]),
+        new HostBondReport(B, new BondProtocol.BondStatusChanged([], [])),
+    ];
+
+    public static TheoryData<int> SampleIndexes => new(Enumerable.Range(0, Samples.Length));
+
+    [Theory]
+    [MemberData(nameof(SampleIndexes))]
+    public void Wire_message_should_round_trip_through_the_configured_serializer(int index)
+    {
+        var message = Samples[index];
+        var serialization = Sys.Serialization;
+        var serializer = serialization.FindSerializerFor(message);
+
+        var bytes = serializer.ToBinary(message);
+        var back = serialization.Deserialize(bytes, serializer.Identifier,
+            Akka.Serialization.Serialization.ManifestFor(serializer, message));
+
+        Assert.IsType<Luban.Actors.Serialization.LubanJsonSerializer>(serializer);
+        Assert.IsType(message.GetType(), back);
+        // Records holding lists compare lists by reference, so equality is checked on the wire form.
+        Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(back)));
+    }
+
+    [Fact]
+    public void Every_wire_message_type_should_have_a_round_trip_sample()
+    {
+        var wireTypes = typeof(ILubanWireMessage).Assembly.GetTypes()
+            .Where(t => typeof(ILubanWireMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+            .Select(t => t.FullName!)
+            .Order()
+            .ToList();
+
+        Assert.Equal(wireTypes, Samples.Select(s => s.GetType().FullName!).Distinct().Order().ToList());
+    }
+
+    [Fact]
+    public void Actor_reference_in_a_message_should_resolve_back_to_the_same_actor()
+    {
+        var probe = CreateTestProbe();
+        var serializer = new Luban.Actors.Serialization.LubanJsonSerializer((ExtendedActorSystem)Sys);
+        var message = new RefCarrier(probe.Ref);
+
+        var back = (RefCarrier)serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message));
+
+        Assert.Equal(probe.Ref, back.Target);
+    }
+
+    private sealed record RefCarrier(IActorRef Target);
+}

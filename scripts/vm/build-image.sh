@@ -1,0 +1,343 @@
+#!/usr/bin/env bash
+# Builds the guest image of a Luban VM: the Debian cloud kernel (uncompressed vmlinux, for direct boot) and a busybox
+# initramfs that brings up eth0, starts the web service, dropbear (SSH) and acpid. Cached by a stamp of its inputs.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
+OUT="${LUBAN_IMAGE_DIR:-$LUBAN_REPO_ROOT/.luban/image}"
+KERNEL_META="${LUBAN_KERNEL_PACKAGE:-linux-image-cloud-amd64}"
+WEB_BIN="${LUBAN_WEB_BIN:-}"
+EXTRA_LIBS="${LUBAN_WEB_EXTRA_LIBS:-}"
+MODULES=(virtio_pci virtio_net button evdev)
+FORCE=0
+ROTATE_KEYS=0
+
+usage() {
+    cat <<USAGE
+Usage: scripts/vm/build-image.sh [--force] [--rotate-keys] [--out DIR] [--help]
+
+Builds into \$LUBAN_IMAGE_DIR (default $LUBAN_REPO_ROOT/.luban/image):
+  vmlinux             uncompressed kernel from $KERNEL_META (direct boot is ~3 s faster under emulation)
+  initrd.img          busybox initramfs: /init, modules ${MODULES[*]}, dropbear, acpid, the web service
+  image.env           manifest (paths, kernel version, service, host key fingerprint); source it from shell
+  ssh_host_ed25519_key.pub / .fingerprint   the guest's SSH host key, for pinning (generated here, once)
+  agent_ed25519 / agent_ed25519.pub         the agent's key pair (OpenSSH format), authorised in the guest
+  stamp               hash of the inputs; the image is rebuilt only when it changes (or with --force)
+
+Inputs: this script, \$LUBAN_WEB_BIN (a NativeAOT or other Linux x64 binary; its ldd libraries are packed),
+        the kernel package version, the busybox and dropbear package versions, the keys.
+Environment:
+  LUBAN_WEB_BIN          the service binary. If unset, a TEST-ONLY placeholder is used: busybox httpd serving
+                         / and /healthz. Never ship that: it is for testing the VM layer without Luban.Web.
+  LUBAN_WEB_EXTRA_LIBS   extra host libraries the service dlopen()s (space-separated paths), e.g. libssl.
+  LUBAN_KERNEL_PACKAGE   kernel meta package (default linux-image-cloud-amd64).
+Options:
+  --force        rebuild even when the stamp matches
+  --rotate-keys  generate new host and agent keys (implies a rebuild); pinned fingerprints change
+  --out DIR      build into DIR instead of \$LUBAN_IMAGE_DIR
+
+Guest kernel command line read by /init (values must not contain spaces):
+  luban.ip=10.0.2.15/24 luban.gw=10.0.2.2 luban.dns=10.0.2.3   network (defaults: QEMU user networking)
+  luban.instance=NAME   hostname and LUBAN_INSTANCE of the service
+  luban.port=8080       the service port (ASPNETCORE_URLS=http://0.0.0.0:PORT, LUBAN_PORT)
+  luban.db=CONN         the records database connection string (LUBAN_DB); the host's loopback is 10.0.2.2
+  luban.ssh=22          dropbear port
+  luban.loglevel=Warning  ASP.NET log level (Logging__LogLevel__Default); the console is an emulated serial port
+In the guest, '/bin/luban-conns PORT' prints the number of established TCP connections to local port PORT.
+USAGE
+}
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --force) FORCE=1 ;;
+        --rotate-keys) ROTATE_KEYS=1; FORCE=1 ;;
+        --out) [[ $# -ge 2 ]] || die "--out needs a directory"; OUT=$2; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; die "unknown argument: $1" ;;
+    esac
+    shift
+done
+
+OUT="$(realpath -m "$OUT")"
+export PATH="$PATH:/usr/sbin:/sbin"
+for tool in busybox dropbear dropbearkey ssh-keygen cpio lz4 depmod modinfo dpkg apt-get apt-cache sha256sum; do
+    command -v "$tool" >/dev/null || die "'$tool' not found: run scripts/vm/install.sh"
+done
+BUSYBOX="$(command -v busybox)"
+ldd "$BUSYBOX" >/dev/null 2>&1 && die "$BUSYBOX is dynamically linked; install busybox-static (scripts/vm/install.sh)"
+DROPBEAR="$(command -v dropbear)"
+
+if [[ -n $WEB_BIN ]]; then
+    [[ -f $WEB_BIN && -x $WEB_BIN ]] || die "LUBAN_WEB_BIN=$WEB_BIN is not an executable file"
+    WEB_BIN="$(cd "$(dirname "$WEB_BIN")" && pwd)/$(basename "$WEB_BIN")"
+    SERVICE_DESC="binary $WEB_BIN"
+else
+    log "LUBAN_WEB_BIN is unset: using the TEST-ONLY placeholder service (busybox httpd serving / and /healthz)"
+    SERVICE_DESC="placeholder busybox httpd (TEST ONLY)"
+fi
+
+# --- the kernel package: resolve the versioned package behind the meta package -------------------------------------
+resolve_kernel() {
+    KERNEL_PKG=$(apt-cache depends "$KERNEL_META" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+    KERNEL_META_VERSION=$(apt-cache policy "$KERNEL_META" 2>/dev/null | awk '/Candidate:/ {print $2}')
+}
+resolve_kernel
+if [[ -z $KERNEL_PKG || -z $KERNEL_META_VERSION || $KERNEL_META_VERSION == "(none)" ]]; then
+    log "apt does not know $KERNEL_META yet; running apt-get update"
+    apt-get update -qq || die "apt-get update failed (needs root and the Debian mirror)"
+    resolve_kernel
+    [[ -n $KERNEL_PKG ]] || die "cannot resolve the versioned kernel package behind $KERNEL_META"
+fi
+KERNEL_VERSION=${KERNEL_PKG#linux-image-}   # e.g. 6.1.0-56-cloud-amd64
+
+# --- keys: generated once per cache dir, so rebuilding for a new service binary keeps the pinned fingerprint -------
+KEYS="$OUT/keys"
+mkdir -p "$KEYS"
+chmod 700 "$KEYS"
+if [[ $ROTATE_KEYS -eq 1 ]]; then
+    log "rotating keys: the pinned host key fingerprint and the agent key change"
+    rm -f "$KEYS"/*
+fi
+if [[ ! -s $KEYS/ssh_host_ed25519_key ]]; then
+    log "generating the guest's SSH host key (ed25519, dropbear format)"
+    dropbearkey -t ed25519 -f "$KEYS/ssh_host_ed25519_key" >/dev/null 2>&1
+fi
+if [[ ! -s $KEYS/agent_ed25519 ]]; then
+    log "generating the agent's SSH key pair (ed25519, OpenSSH format)"
+    ssh-keygen -q -t ed25519 -N '' -C luban-agent -f "$KEYS/agent_ed25519"
+fi
+HOST_PUB=$(dropbearkey -y -f "$KEYS/ssh_host_ed25519_key" 2>/dev/null | awk '/^ssh-ed25519 / {print $1" "$2}')
+[[ -n $HOST_PUB ]] || die "could not read the public half of $KEYS/ssh_host_ed25519_key"
+HOST_FP=$(ssh-keygen -l -E sha256 -f <(echo "$HOST_PUB luban-guest") | awk '{print $2}')
+
+# --- the cache stamp ---------------------------------------------------------------------------------------------
+pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
+STAMP_INPUT=$(
+    echo "script $(sha256sum <"$SCRIPT_PATH" | cut -d' ' -f1)"
+    if [[ -n $WEB_BIN ]]; then echo "web $(sha256sum <"$WEB_BIN" | cut -d' ' -f1)"; else echo "web placeholder"; fi
+    for lib in $EXTRA_LIBS; do echo "extra $lib $(sha256sum <"$lib" | cut -d' ' -f1)"; done
+    echo "kernel $KERNEL_PKG $KERNEL_META_VERSION"
+    echo "busybox $(pkg_version busybox-static) dropbear $(pkg_version dropbear-bin) libc $(pkg_version libc6)"
+    echo "hostkey $HOST_FP agentkey $(cut -d' ' -f2 "$KEYS/agent_ed25519.pub")"
+)
+STAMP=$(sha256sum <<<"$STAMP_INPUT" | cut -d' ' -f1)
+if [[ $FORCE -eq 0 && -f $OUT/stamp && "$(<"$OUT/stamp")" == "$STAMP" && -s $OUT/vmlinux && -s $OUT/initrd.img ]]; then
+    log "image up to date in $OUT (stamp ${STAMP:0:12}; service: $SERVICE_DESC)"
+    exit 0
+fi
+if [[ -f $OUT/stamp ]]; then log "inputs changed (or --force): rebuilding $OUT"; else log "building $OUT"; fi
+
+WORK="$OUT/work"
+rm -rf "$WORK/root" "$WORK/kernel"
+mkdir -p "$WORK/deb" "$WORK/kernel" "$WORK/root"
+
+# --- kernel ------------------------------------------------------------------------------------------------------
+DEB=$(ls "$WORK/deb/${KERNEL_PKG}_"*.deb 2>/dev/null | head -n1 || true)
+if [[ -z $DEB ]]; then
+    log "downloading $KERNEL_PKG (behind $KERNEL_META $KERNEL_META_VERSION)"
+    rm -f "$WORK/deb/"*.deb
+    (cd "$WORK/deb" && apt-get -q -o APT::Sandbox::User=root download "$KERNEL_PKG" >/dev/null) \
+        || die "apt-get download $KERNEL_PKG failed"
+    DEB=$(ls "$WORK/deb/${KERNEL_PKG}_"*.deb | head -n1)
+fi
+dpkg -x "$DEB" "$WORK/kernel"
+VMLINUZ="$WORK/kernel/boot/vmlinuz-$KERNEL_VERSION"
+MODDIR="$WORK/kernel/lib/modules/$KERNEL_VERSION"
+[[ -f $VMLINUZ && -d $MODDIR ]] || die "$DEB holds no vmlinuz-$KERNEL_VERSION or its modules"
+# The bzImage carries an LZ4 legacy-frame payload (magic 02 21 4c 18); decompress it to get an ELF vmlinux.
+OFFSET=$(grep -obUaP '\x02\x21\x4c\x18' "$VMLINUZ" | head -n1 | cut -d: -f1 || true)
+[[ -n $OFFSET ]] || die "no LZ4 magic in $VMLINUZ (kernel not built with CONFIG_KERNEL_LZ4?)"
+tail -c +"$((OFFSET + 1))" "$VMLINUZ" | lz4 -dc >"$WORK/vmlinux" 2>/dev/null || true  # trailing data makes lz4 complain
+[[ "$(head -c 4 "$WORK/vmlinux" | od -An -tx1 | tr -d ' ')" == "7f454c46" ]] \
+    || die "the LZ4 payload at offset $OFFSET of $VMLINUZ did not decompress to an ELF vmlinux"
+log "kernel $KERNEL_VERSION: vmlinux $(( $(stat -c %s "$WORK/vmlinux") / 1048576 )) MiB (LZ4 payload at offset $OFFSET)"
+
+# --- initramfs root ----------------------------------------------------------------------------------------------
+R="$WORK/root"
+mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,root/.ssh,lib64,lib/x86_64-linux-gnu,etc/dropbear,etc/acpi/PWRF,www,opt/luban,var/run}
+chmod 1777 "$R/tmp"
+chmod 700 "$R/root" "$R/root/.ssh"
+cp "$BUSYBOX" "$R/bin/busybox"
+for applet in $("$BUSYBOX" --list); do
+    [[ $applet == busybox ]] || ln -sf busybox "$R/bin/$applet"
+done
+ln -sf ../bin/busybox "$R/sbin/init"   # unused (/init is the init) but keeps 'poweroff' happy with its lookups
+
+# Copies a dynamically linked binary's libraries (as ldd lists them) to the same paths under the root.
+copy_libs() {
+    local bin=$1 lib
+    while read -r lib; do
+        [[ -n $lib && -f $lib ]] || continue
+        mkdir -p "$R$(dirname "$lib")"
+        cp -L "$lib" "$R$lib"
+    done < <(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}')
+}
+
+# Kernel modules and their dependencies, then depmod so busybox modprobe resolves them.
+declare -A SEEN=()
+add_module() {
+    local name=$1 file dep
+    [[ -z ${SEEN[$name]:-} ]] || return 0
+    SEEN[$name]=1
+    if grep -qE "/${name//_/[_-]}\.ko$" "$MODDIR/modules.builtin" 2>/dev/null; then return 0; fi
+    file=$(find "$MODDIR/kernel" -name "$name.ko*" -print -quit)
+    [[ -n $file ]] || die "kernel module $name not found in $KERNEL_PKG"
+    mkdir -p "$R/lib/modules/$KERNEL_VERSION/$(dirname "${file#"$MODDIR"/}")"
+    cp "$file" "$R/lib/modules/$KERNEL_VERSION/${file#"$MODDIR"/}"
+    for dep in $(modinfo -F depends "$file" | tr ',' ' '); do add_module "$dep"; done
+}
+for m in "${MODULES[@]}"; do add_module "$m"; done
+cp "$MODDIR"/modules.{order,builtin,builtin.modinfo} "$R/lib/modules/$KERNEL_VERSION/"
+depmod -b "$R" "$KERNEL_VERSION"
+
+# dropbear with its libraries (libcrypt, libtomcrypt, libtommath, zlib, libgmp), the host key and the agent's key.
+cp "$DROPBEAR" "$R/bin/dropbear"
+copy_libs "$DROPBEAR"
+cp "$KEYS/ssh_host_ed25519_key" "$R/etc/dropbear/dropbear_ed25519_host_key"
+chmod 600 "$R/etc/dropbear/dropbear_ed25519_host_key"
+cp "$KEYS/agent_ed25519.pub" "$R/root/.ssh/authorized_keys"
+chmod 600 "$R/root/.ssh/authorized_keys"
+
+# The service.
+if [[ -n $WEB_BIN ]]; then
+    cp "$WEB_BIN" "$R/opt/luban/web"
+    chmod 755 "$R/opt/luban/web"
+    # glibc basics always; ldd adds whatever else the binary links (NativeAOT: libc, libm, ld-linux, maybe libz).
+    for lib in /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/libm.so.6 /lib64/ld-linux-x86-64.so.2; do
+        mkdir -p "$R$(dirname "$lib")"; cp -L "$lib" "$R$lib"
+    done
+    copy_libs "$WEB_BIN"
+    for lib in $EXTRA_LIBS; do mkdir -p "$R$(dirname "$lib")"; cp -L "$lib" "$R$lib"; done
+    # Files next to the binary that a NativeAOT publish may produce (e.g. *.so of native dependencies).
+    for f in "$(dirname "$WEB_BIN")"/*.so; do [[ -f $f ]] && cp "$f" "$R/opt/luban/"; done
+else
+    echo "placeholder" >"$R/opt/luban/PLACEHOLDER"
+    printf '<!doctype html><title>Luban placeholder</title><p>TEST-ONLY placeholder service of the Luban VM image.</p>\n' \
+        >"$R/www/index.html"
+    echo ok >"$R/www/healthz"
+fi
+
+# Every packed dynamic binary must resolve all its libraries inside the image (ld.so --list in a chroot of the root).
+if [[ $(id -u) -eq 0 ]]; then
+    for bin in /bin/dropbear $([[ -n $WEB_BIN ]] && echo /opt/luban/web); do
+        if ! out=$(chroot "$R" /lib64/ld-linux-x86-64.so.2 --list "$bin" 2>&1) || grep -q 'not found' <<<"$out"; then
+            die "$bin does not load inside the image: $out"
+        fi
+    done
+    log "library check: dropbear$([[ -n $WEB_BIN ]] && echo ' and the service') load inside the image"
+else
+    log "not root: skipping the in-image library check (chroot needs root)"
+fi
+
+cat >"$R/etc/passwd" <<'PASSWD'
+root:x:0:0:root:/root:/bin/sh
+PASSWD
+echo 'root:x:0:' >"$R/etc/group"
+echo '/bin/sh' >"$R/etc/shells"
+printf '127.0.0.1 localhost\n' >"$R/etc/hosts"
+
+cat >"$R/etc/acpi/PWRF/00000080" <<'ACPI'
+#!/bin/sh
+# ACPI power button (virsh shutdown): flush and power off at once; there is nothing to unmount.
+echo "luban-init: ACPI power button, powering off" >/dev/console
+sync
+poweroff -f
+ACPI
+chmod 755 "$R/etc/acpi/PWRF/00000080"
+
+cat >"$R/bin/luban-conns" <<'CONNS'
+#!/bin/sh
+# Prints the number of established TCP connections whose local port is $1 (the service port).
+[ -n "$1" ] || { echo "usage: luban-conns PORT" >&2; exit 2; }
+netstat -tn 2>/dev/null | awk -v p=":$1" '$6 == "ESTABLISHED" && substr($4, length($4) - length(p) + 1) == p { n++ } END { print n + 0 }'
+CONNS
+chmod 755 "$R/bin/luban-conns"
+
+cat >"$R/init" <<'INIT'
+#!/bin/sh
+# Luban guest init (PID 1): mounts, modules, network from the kernel command line, then SSH, ACPI and the service.
+export PATH=/bin:/sbin HOME=/root
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /dev/shm
+say() { echo "luban-init: $*" >/dev/console; }
+
+ip=10.0.2.15/24 gw=10.0.2.2 dns=10.0.2.3 instance=luban port=8080 db= ssh=22 loglevel=Warning
+set -f
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        luban.ip=*) ip=${arg#luban.ip=} ;;
+        luban.gw=*) gw=${arg#luban.gw=} ;;
+        luban.dns=*) dns=${arg#luban.dns=} ;;
+        luban.instance=*) instance=${arg#luban.instance=} ;;
+        luban.port=*) port=${arg#luban.port=} ;;
+        luban.db=*) db=${arg#luban.db=} ;;
+        luban.ssh=*) ssh=${arg#luban.ssh=} ;;
+        luban.loglevel=*) loglevel=${arg#luban.loglevel=} ;;
+    esac
+done
+set +f
+
+for m in virtio_pci virtio_net button evdev; do modprobe "$m" || say "WARNING: modprobe $m failed"; done
+hostname "$instance"
+echo "nameserver $dns" >/etc/resolv.conf
+ip link set lo up
+n=0
+while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+ip link set eth0 up && ip addr add "$ip" dev eth0 && ip route add default via "$gw" \
+    || say "WARNING: eth0 configuration ($ip via $gw) failed"
+
+acpid -c /etc/acpi -l /tmp/acpid.log   # busybox acpid exits silently without -l
+dropbear -r /etc/dropbear/dropbear_ed25519_host_key -p "$ssh" -s -g -j -k -F -E >/tmp/dropbear.log 2>&1 &
+
+# ASP.NET reads these without a prefix. Request logging to the emulated serial port is slow: Warning by default.
+export LUBAN_INSTANCE="$instance" LUBAN_PORT="$port" LUBAN_DB="$db" ASPNETCORE_URLS="http://0.0.0.0:$port" \
+    DOTNET_gcServer=0 Logging__LogLevel__Default="$loglevel" Logging__Console__FormatterOptions__ColorBehavior=Disabled
+if [ -x /opt/luban/web ]; then
+    say "instance $instance: ip $ip gw $gw, service /opt/luban/web on :$port, ssh on :$ssh"
+    # Restarted when it exits, so a crash shows in the console log and the health check, not as a dead guest.
+    ( cd /opt/luban; while :; do ./web; say "service exited with status $?; restarting in 1 s"; sleep 1; done ) \
+        </dev/null >/dev/console 2>&1 &
+else
+    say "instance $instance: ip $ip gw $gw, TEST-ONLY placeholder httpd on :$port, ssh on :$ssh"
+    httpd -p "0.0.0.0:$port" -h /www
+fi
+say "up"
+# PID 1 reaps orphans for the rest of the guest's life.
+while :; do wait; sleep 1; done
+INIT
+chmod 755 "$R/init"
+
+# --- pack and publish ------------------------------------------------------------------------------------------------
+(cd "$R" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/initrd.img"
+log "initramfs $(( $(stat -c %s "$WORK/initrd.img") / 1024 )) KiB (gzip -1), root $(du -sh "$R" | cut -f1)"
+
+cp "$KEYS/agent_ed25519" "$KEYS/agent_ed25519.pub" "$OUT/"
+chmod 600 "$OUT/agent_ed25519"
+echo "$HOST_PUB" >"$OUT/ssh_host_ed25519_key.pub"
+echo "$HOST_FP" >"$OUT/ssh_host_ed25519_key.fingerprint"
+mv -f "$WORK/vmlinux" "$OUT/vmlinux"
+mv -f "$WORK/initrd.img" "$OUT/initrd.img"
+cat >"$OUT/image.env" <<ENV
+# Written by scripts/vm/build-image.sh; shell-sourceable.
+LUBAN_IMAGE_KERNEL=$OUT/vmlinux
+LUBAN_IMAGE_INITRD=$OUT/initrd.img
+LUBAN_IMAGE_KERNEL_VERSION=$KERNEL_VERSION
+LUBAN_IMAGE_KERNEL_PACKAGE="$KERNEL_PKG $KERNEL_META_VERSION"
+LUBAN_IMAGE_SERVICE="$SERVICE_DESC"
+LUBAN_IMAGE_PLACEHOLDER=$([[ -n $WEB_BIN ]] && echo 0 || echo 1)
+LUBAN_IMAGE_HOST_KEY="$HOST_PUB"
+LUBAN_IMAGE_HOST_KEY_FINGERPRINT=$HOST_FP
+LUBAN_IMAGE_AGENT_KEY=$OUT/agent_ed25519
+LUBAN_IMAGE_GUEST_SSH_USER=root
+LUBAN_IMAGE_CONN_COMMAND="luban-conns"
+LUBAN_IMAGE_STAMP=$STAMP
+ENV
+echo "$STAMP" >"$OUT/stamp"
+rm -rf "$WORK/root" "$WORK/kernel"
+log "built $OUT: kernel $KERNEL_VERSION, service: $SERVICE_DESC, host key $HOST_FP"
