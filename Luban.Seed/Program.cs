@@ -4,7 +4,7 @@ using Luban.Seed;
 var options = ProcessEnvironment.ParseOrExplain("luban-seed", ClusterRoles.Seed, args, out var exitCode);
 if (options is null) return exitCode;
 
-WebApplication app;
+SeedApp app;
 try
 {
     app = SeedApp.Build(options);
@@ -15,13 +15,18 @@ catch (ConfigurationError error)
     return 2;
 }
 
-try
+await using (app)
 {
-    await app.RunAsync();
-    return 0;
-}
-catch (IOException error) when (error.InnerException is System.Net.Sockets.SocketException || error.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-{
-    Console.Error.WriteLine($"luban-seed: cannot listen on {options.AdminUrl}: {error.Message}");
-    return 1;
+    try
+    {
+        await app.RunAsync();
+        return 0;
+    }
+    catch (IOException error) when (error.InnerException is System.Net.Sockets.SocketException
+                                     || error.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+    {
+        Console.Error.WriteLine(
+            $"luban-seed: cannot listen (admin {options.AdminUrl}, front door {options.PublicUrl}): {error.Message}");
+        return 1;
+    }
 }

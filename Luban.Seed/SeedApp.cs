@@ -1,21 +1,45 @@
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Actors.Scaling;
 using Luban.Seed.Admin;
+using Luban.Seed.FrontDoor;
+using Yarp.ReverseProxy.Configuration;
 
 namespace Luban.Seed;
 
-/// <summary>Composes the seed process: the cluster role <c>seed</c> and the admin endpoint. Tests build it the same way.</summary>
-public static class SeedApp
+/// <summary>
+/// The seed process: the cluster role <c>seed</c> with its actors and admin endpoint, and the front door on its own
+/// Kestrel server. Tests compose it the same way.
+/// </summary>
+public sealed class SeedApp : IAsyncDisposable
 {
+    private SeedApp(WebApplication admin, WebApplication frontDoor)
+    {
+        Admin = admin;
+        FrontDoor = frontDoor;
+    }
+
+    /// <summary>The admin endpoint; its services hold the actor system.</summary>
+    public WebApplication Admin { get; }
+
+    public WebApplication FrontDoor { get; }
+
+    public IServiceProvider Services => Admin.Services;
+
     /// <summary>Composes the seed; throws <see cref="ConfigurationError"/> naming the key of a bad HOCON value.</summary>
-    public static WebApplication Build(ClusterNodeOptions options, Config? overrides = null)
+    public static SeedApp Build(ClusterNodeOptions options, Config? overrides = null)
     {
         var hocon = LubanHocon.Load(options.HoconDirectory, options.Role, overrides);
         var supervisorSettings = SupervisorSettingsHocon.Read(hocon);
         var bondSettings = BondHosting.ReadSettings(options, hocon);
+        var frontDoorSettings = FrontDoorSettings.Read(hocon, options);
+
+        var frontDoor = FrontDoorApp.Build(frontDoorSettings);
+        var yarp = frontDoor.Services.GetRequiredService<InMemoryConfigProvider>();
+        var inFlight = frontDoor.Services.GetRequiredService<InFlightRequests>();
 
         // Our own options were parsed already; ASP.NET gets no arguments so it cannot reinterpret them.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -32,10 +56,40 @@ public static class SeedApp
         builder.Services.AddAkka(ClusterNodeOptions.SystemName, akka => akka
             .AddLubanCluster(options, overrides)
             .AddScaleSupervisor(supervisorSettings)
-            .AddBondWatcher(options, bondSettings));
+            .AddBondWatcher(options, bondSettings)
+            .WithActors((system, registry) => system.ActorOf(
+                FrontDoorMembership.Props(yarp, inFlight, frontDoorSettings, registry.Get<ScaleSupervisorKey>()),
+                "front-door")));
 
-        var app = builder.Build();
-        app.MapAdminEndpoints(options);
-        return app;
+        var admin = builder.Build();
+        admin.MapAdminEndpoints(options);
+        return new SeedApp(admin, frontDoor);
+    }
+
+    public async Task StartAsync(CancellationToken cancel = default)
+    {
+        await Admin.StartAsync(cancel);
+        await FrontDoor.StartAsync(cancel);
+    }
+
+    /// <summary>Runs until SIGTERM/Ctrl-C stops either server, then stops both.</summary>
+    public async Task RunAsync()
+    {
+        await StartAsync();
+        await Task.WhenAny(Admin.WaitForShutdownAsync(), FrontDoor.WaitForShutdownAsync());
+        await StopAsync();
+    }
+
+    public async Task StopAsync(CancellationToken cancel = default)
+    {
+        // The front door first, so no request is accepted that the cluster can no longer serve.
+        await FrontDoor.StopAsync(cancel);
+        await Admin.StopAsync(cancel);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await FrontDoor.DisposeAsync();
+        await Admin.DisposeAsync();
     }
 }

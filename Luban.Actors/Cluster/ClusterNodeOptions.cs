@@ -23,6 +23,12 @@ public sealed partial record ClusterNodeOptions
     /// <summary>The seed's admin endpoint (seed role only).</summary>
     public Uri? AdminUrl { get; init; }
 
+    /// <summary>The front door's public endpoint (seed role only).</summary>
+    public Uri? PublicUrl { get; init; }
+
+    /// <summary>Backends given by hand (<c>--backend</c>), in rotation beside the cluster's VMs (seed role only).</summary>
+    public IReadOnlyList<Uri> StaticBackends { get; init; } = [];
+
     /// <summary>Root the BondWatcher reads <c>proc/net/bonding</c> and <c>sys/class/net</c> under ("/" on a real host).</summary>
     public string BondRoot { get; init; } = "/";
 
@@ -51,7 +57,11 @@ public sealed partial record ClusterNodeOptions
             new("--bond-root", "LUBAN_BOND_ROOT", "/", "root holding proc/net/bonding and sys/class/net"),
         };
         if (seed)
-            specs.Add(new("--admin-url", "LUBAN_ADMIN_URL", "http://127.0.0.1:8090", "admin endpoint (/healthz, /api/status)"));
+        {
+            specs.Add(new("--admin-url", "LUBAN_ADMIN_URL", "http://127.0.0.1:8090", "admin endpoint (/healthz, /api/status, /metrics)"));
+            specs.Add(new("--public-url", "LUBAN_PUBLIC_URL", "http://127.0.0.1:8080", "front door: the service's public endpoint"));
+            specs.Add(new("--backend", "LUBAN_BACKENDS", null, "a backend URL in rotation beside the VMs (repeatable)", Repeatable: true));
+        }
         return specs;
     }
 
@@ -104,14 +114,19 @@ public sealed partial record ClusterNodeOptions
         if (string.IsNullOrEmpty(bondRoot) || !Directory.Exists(bondRoot))
             throw new ConfigurationError(bondRootKey, $"{bondRootKey}: '{bondRoot}' is not a directory; allowed: an existing directory (\"/\" on a real host)");
 
-        Uri? adminUrl = null;
+        Uri? adminUrl = null, publicUrl = null;
+        var backends = new List<Uri>();
         if (role == ClusterRoles.Seed)
         {
-            var (adminText, adminKey) = line.Get("--admin-url");
-            if (adminText is null || !AdminUrlPattern().IsMatch(adminText)
-                || !Uri.TryCreate(adminText, UriKind.Absolute, out adminUrl) || adminUrl.Port is < 0 or > 65535)
-                throw new ConfigurationError(adminKey,
-                    $"{adminKey}: '{adminText}' is not an admin URL; allowed: http://<address>:<port>");
+            adminUrl = HttpEndpoint(line, "--admin-url");
+            publicUrl = HttpEndpoint(line, "--public-url");
+            var (backendTexts, backendKey) = line.GetAll("--backend");
+            foreach (var text in backendTexts)
+            {
+                if (!Uri.TryCreate(text, UriKind.Absolute, out var backend) || backend.Scheme != "http" || !HttpEndpointPattern().IsMatch(text))
+                    throw new ConfigurationError(backendKey, $"{backendKey}: '{text}' is not a backend URL; allowed: http://<address>:<port>");
+                backends.Add(backend);
+            }
         }
 
         return new ClusterNodeOptions
@@ -124,10 +139,21 @@ public sealed partial record ClusterNodeOptions
             Seeds = seeds,
             HoconDirectory = hoconDir!,
             AdminUrl = adminUrl,
+            PublicUrl = publicUrl,
+            StaticBackends = backends,
             Bonds = bonds,
             BondInterfaces = interfaces,
             BondRoot = bondRoot,
         };
+    }
+
+    private static Uri HttpEndpoint(CommandLine line, string flag)
+    {
+        var (text, key) = line.Get(flag);
+        if (text is null || !HttpEndpointPattern().IsMatch(text) || !Uri.TryCreate(text, UriKind.Absolute, out var url)
+            || url.Port is < 0 or > 65535)
+            throw new ConfigurationError(key, $"{key}: '{text}' is not an endpoint URL; allowed: http://<address>:<port>");
+        return url;
     }
 
     private static void RequireHost(string? value, string key)
@@ -144,7 +170,7 @@ public sealed partial record ClusterNodeOptions
     private static partial Regex HostIdPattern();
 
     [GeneratedRegex(@"^http://[A-Za-z0-9.\-]+:\d{1,5}/?$")]
-    private static partial Regex AdminUrlPattern();
+    private static partial Regex HttpEndpointPattern();
 
     [GeneratedRegex(@"^akka\.tcp://luban@[A-Za-z0-9.\-]+:\d{1,5}$")]
     private static partial Regex SeedPattern();

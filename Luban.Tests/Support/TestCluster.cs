@@ -20,14 +20,18 @@ public sealed class TestCluster : IAsyncDisposable
 {
     private readonly List<IHost> _agents = [];
 
-    private TestCluster(WebApplication seed, Address seedAddress, Uri adminUrl)
+    private TestCluster(SeedApp seed, Address seedAddress, Uri adminUrl, Uri publicUrl)
     {
         Seed = seed;
         SeedAddress = seedAddress;
         AdminUrl = adminUrl;
+        PublicUrl = publicUrl;
     }
 
-    public WebApplication Seed { get; }
+    public SeedApp Seed { get; }
+
+    /// <summary>The front door.</summary>
+    public Uri PublicUrl { get; }
     public ActorSystem SeedSystem => Seed.Services.GetRequiredService<ActorSystem>();
     public Address SeedAddress { get; }
     public Uri AdminUrl { get; }
@@ -47,13 +51,30 @@ public sealed class TestCluster : IAsyncDisposable
             Seeds = [],
             HoconDirectory = Repo.HoconDirectory,
             AdminUrl = new Uri("http://127.0.0.1:0"),
+            PublicUrl = new Uri("http://127.0.0.1:0"),
         };
         var seed = SeedApp.Build(configure?.Invoke(options) ?? options, TestOverrides);
         await seed.StartAsync();
-        var address = seed.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
-            .Addresses.Single();
         var system = seed.Services.GetRequiredService<ActorSystem>();
-        return new TestCluster(seed, Akka.Cluster.Cluster.Get(system).SelfAddress, new Uri(address));
+        return new TestCluster(seed, Akka.Cluster.Cluster.Get(system).SelfAddress, new Uri(ListeningAt(seed.Admin)),
+            new Uri(ListeningAt(seed.FrontDoor)));
+    }
+
+    private static string ListeningAt(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+
+    public static Task StopQuietlyAsync(SeedApp seed) => StopQuietlyAsync(seed.Admin, () => seed.StopAsync());
+
+    private static async Task StopQuietlyAsync(IHost _, Func<Task> stop)
+    {
+        try
+        {
+            await stop().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            // A seed whose actor system was killed by the test has nothing left to stop.
+        }
     }
 
     /// <summary>Starts an agent that joins the seed; <paramref name="extra"/> adds HOCON on top of the test settings.</summary>

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+
+namespace Luban.Load;
+
+/// <summary>What a load run saw: every answer by status, every failure by kind, and latencies.</summary>
+public sealed record LoadResult(
+    long Requests,
+    long Succeeded,
+    long Non2xx,
+    long SocketErrors,
+    IReadOnlyDictionary<string, long> Failures,
+    IReadOnlyDictionary<string, long> ByInstance,
+    TimeSpan Elapsed,
+    double P50Ms,
+    double P99Ms)
+{
+    public long Failed => Non2xx + SocketErrors;
+
+    public override string ToString() =>
+        $"{Requests} requests, {Succeeded} ok, {Non2xx} non-2xx, {SocketErrors} socket errors, " +
+        $"{Requests / Math.Max(Elapsed.TotalSeconds, 1e-9):0} req/s, p50 {P50Ms:0.0} ms, p99 {P99Ms:0.0} ms" +
+        (Failures.Count > 0 ? $"; failures: {string.Join(", ", Failures.Select(f => $"{f.Key}×{f.Value}"))}" : "");
+}
+
+/// <summary>
+/// A closed-loop HTTP load generator over real sockets: a given number of clients, each with its own keep-alive
+/// connection, sending one request after another until stopped. Counts non-2xx answers and socket errors apart, and
+/// which instance answered (from a response header), so a test can see where traffic went.
+/// </summary>
+public sealed class ClosedLoopLoad : IAsyncDisposable
+{
+    private readonly Uri _target;
+    private readonly string _instanceHeader;
+    private readonly Func<HttpRequestMessage>? _requestFactory;
+    private readonly ConcurrentDictionary<string, long> _failures = new();
+    private readonly ConcurrentDictionary<string, long> _byInstance = new();
+    private readonly ConcurrentBag<double> _latencies = [];
+    private readonly List<(HttpClient Client, Task Loop)> _clients = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Stopwatch _clock = new();
+    private readonly SemaphoreSlim _clientsLock = new(1, 1);
+    private long _requests, _succeeded, _non2xx, _socketErrors;
+
+    public ClosedLoopLoad(Uri target, string instanceHeader = "X-Luban-Instance",
+        Func<HttpRequestMessage>? requestFactory = null)
+    {
+        _target = target;
+        _instanceHeader = instanceHeader;
+        _requestFactory = requestFactory;
+    }
+
+    public int Clients => _clients.Count;
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public long Failed => Interlocked.Read(ref _non2xx) + Interlocked.Read(ref _socketErrors);
+
+    /// <summary>Sets the number of concurrent clients, adding or retiring them (a ramp moves this up and down).</summary>
+    public async Task SetClientsAsync(int count)
+    {
+        await _clientsLock.WaitAsync();
+        try
+        {
+            if (!_clock.IsRunning) _clock.Start();
+            while (_clients.Count < count)
+            {
+                var handler = new SocketsHttpHandler
+                {
+                    MaxConnectionsPerServer = 1,
+                    PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+                    UseCookies = false,
+                    UseProxy = false,
+                };
+                var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+                var retire = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                _clients.Add((client, Task.Run(() => LoopAsync(client, retire.Token))));
+                _retire.Add(retire);
+            }
+
+            while (_clients.Count > count)
+            {
+                var last = _clients.Count - 1;
+                await _retire[last].CancelAsync();
+                await _clients[last].Loop;
+                _clients[last].Client.Dispose();
+                _retire[last].Dispose();
+                _clients.RemoveAt(last);
+                _retire.RemoveAt(last);
+            }
+        }
+        finally
+        {
+            _clientsLock.Release();
+        }
+    }
+
+    private readonly List<CancellationTokenSource> _retire = [];
+
+    public LoadResult Snapshot()
+    {
+        var sorted = _latencies.ToArray();
+        Array.Sort(sorted);
+        double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+        return new LoadResult(Requests, Interlocked.Read(ref _succeeded), Interlocked.Read(ref _non2xx),
+            Interlocked.Read(ref _socketErrors), new Dictionary<string, long>(_failures),
+            new Dictionary<string, long>(_byInstance), _clock.Elapsed, Percentile(0.50), Percentile(0.99));
+    }
+
+    /// <summary>Stops every client after its current request and returns the totals.</summary>
+    public async Task<LoadResult> StopAsync()
+    {
+        await SetClientsAsync(0);
+        _clock.Stop();
+        return Snapshot();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+
+    private async Task LoopAsync(HttpClient client, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var request = _requestFactory?.Invoke() ?? new HttpRequestMessage(HttpMethod.Get, _target);
+            request.RequestUri ??= _target;
+            try
+            {
+                // The request is never cancelled midway: a retired client finishes what it started.
+                using var response = await client.SendAsync(request, CancellationToken.None);
+                await response.Content.LoadIntoBufferAsync(CancellationToken.None);
+                Interlocked.Increment(ref _requests);
+                if (response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref _succeeded);
+                    if (response.Headers.TryGetValues(_instanceHeader, out var values))
+                        _byInstance.AddOrUpdate(values.First(), 1, (_, n) => n + 1);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _non2xx);
+                    _failures.AddOrUpdate($"HTTP {(int)response.StatusCode}", 1, (_, n) => n + 1);
+                }
+            }
+            catch (Exception error) when (error is HttpRequestException or IOException or TaskCanceledException)
+            {
+                Interlocked.Increment(ref _requests);
+                Interlocked.Increment(ref _socketErrors);
+                var kind = error is HttpRequestException { HttpRequestError: var e } ? e.ToString() : error.GetType().Name;
+                _failures.AddOrUpdate(kind, 1, (_, n) => n + 1);
+            }
+
+            _latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Yarp.ReverseProxy.Configuration;
+using static Luban.Actors.Scaling.ScalingProtocol;
+
+namespace Luban.Seed.FrontDoor;
+
+/// <summary>
+/// Keeps YARP's configuration equal to the supervisor's backends: each <see cref="BackendsChanged"/> replaces it
+/// atomically. A VM that leaves the rotation is draining: its requests in flight go to the supervisor until they reach 0.
+/// </summary>
+public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
+{
+    private sealed class ReportDrains
+    {
+        public static readonly ReportDrains Instance = new();
+    }
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly InMemoryConfigProvider _yarp;
+    private readonly InFlightRequests _inFlight;
+    private readonly FrontDoorSettings _settings;
+    private readonly IActorRef _supervisor;
+    private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
+    private IReadOnlyList<Backend> _backends = [];
+
+    public FrontDoorMembership(InMemoryConfigProvider yarp, InFlightRequests inFlight, FrontDoorSettings settings,
+        IActorRef supervisor)
+    {
+        _yarp = yarp;
+        _inFlight = inFlight;
+        _settings = settings;
+        _supervisor = supervisor;
+
+        Receive<SubscribeAck>(_ => { });
+        Receive<BackendsChanged>(OnBackendsChanged);
+        Receive<ReportDrains>(_ => OnReportDrains());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(InMemoryConfigProvider yarp, InFlightRequests inFlight, FrontDoorSettings settings,
+        IActorRef supervisor) =>
+        Akka.Actor.Props.Create(() => new FrontDoorMembership(yarp, inFlight, settings, supervisor));
+
+    protected override void PreStart()
+    {
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(Topics.Backends, Self));
+        Apply([]);
+        Timers.StartPeriodicTimer("drains", ReportDrains.Instance, _settings.DrainReportInterval);
+    }
+
+    private void OnBackendsChanged(BackendsChanged changed)
+    {
+        // One publisher, one subscriber: pub-sub keeps their order, so the latest message is the truth.
+        var now = changed.Backends.Select(b => b.Vm.Value).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _backends.Where(b => !now.Contains(b.Vm.Value))) _leaving.Add(gone.Vm.Value);
+        _leaving.ExceptWith(now);
+        _backends = changed.Backends;
+        Apply(changed.Backends);
+        _log.Info("Front door rotation v{0}: [{1}]; draining: [{2}]", changed.Version,
+            string.Join(", ", changed.Backends.Select(b => $"{b.Vm}={b.Endpoint}")), string.Join(", ", _leaving));
+        OnReportDrains();
+    }
+
+    private void Apply(IReadOnlyList<Backend> backends)
+    {
+        var (routes, clusters) = FrontDoorConfig.Build(backends, _settings);
+        _yarp.Update(routes, clusters);
+    }
+
+    private void OnReportDrains()
+    {
+        foreach (var vm in _leaving.ToList())
+        {
+            var inFlight = _inFlight.Of(vm);
+            _supervisor.Tell(new DrainProgress(new Luban.Actors.Common.VmId(vm), inFlight));
+            if (inFlight == 0) _leaving.Remove(vm);
+        }
+    }
+}

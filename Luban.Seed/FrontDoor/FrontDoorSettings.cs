@@ -1,0 +1,95 @@
+using Akka.Configuration;
+using Luban.Actors.Cluster;
+
+namespace Luban.Seed.FrontDoor;
+
+public enum LoadBalancing
+{
+    RoundRobin,
+    LeastRequests,
+}
+
+/// <summary>The front door's settings, from <c>luban.frontdoor</c>; a bad value stops start-up naming its key.</summary>
+public sealed record FrontDoorSettings
+{
+    public Uri PublicUrl { get; init; } = new("http://127.0.0.1:8080");
+    public LoadBalancing LoadBalancing { get; init; } = LoadBalancing.RoundRobin;
+    public string HealthPath { get; init; } = "/readyz";
+    public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    public int HealthFailures { get; init; } = 2;
+    public TimeSpan PassiveReactivation { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan PooledIdleTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public int MaxConnectionsPerBackend { get; init; } = 1024;
+    public TimeSpan DrainReportInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Backends given on the command line (<c>--backend</c>), in rotation beside the cluster's VMs.</summary>
+    public IReadOnlyList<Uri> StaticBackends { get; init; } = [];
+
+    public static FrontDoorSettings Read(Config config, ClusterNodeOptions options)
+    {
+        const string prefix = "luban.frontdoor.";
+        string Key(string name) => prefix + name;
+
+        var balancing = config.GetString(Key("load-balancing"), "round-robin") switch
+        {
+            "round-robin" => LoadBalancing.RoundRobin,
+            "least-requests" => LoadBalancing.LeastRequests,
+            var other => throw new ConfigurationError(Key("load-balancing"),
+                $"{Key("load-balancing")} = '{other}': allowed: round-robin, least-requests"),
+        };
+
+        var healthPath = config.GetString(Key("health-path"), "/readyz");
+        if (!healthPath.StartsWith('/'))
+            throw new ConfigurationError(Key("health-path"), $"{Key("health-path")} = '{healthPath}': allowed: a path starting with /");
+
+        return new FrontDoorSettings
+        {
+            PublicUrl = options.PublicUrl ?? new Uri("http://127.0.0.1:8080"),
+            LoadBalancing = balancing,
+            HealthPath = healthPath,
+            HealthInterval = Positive(config, Key("health-interval"), TimeSpan.FromSeconds(1)),
+            HealthTimeout = Positive(config, Key("health-timeout"), TimeSpan.FromSeconds(1)),
+            HealthFailures = Whole(config, Key("health-failures"), 2, 1, 100),
+            PassiveReactivation = Positive(config, Key("passive-reactivation"), TimeSpan.FromSeconds(5)),
+            PooledIdleTimeout = Positive(config, Key("pooled-idle-timeout"), TimeSpan.FromSeconds(2)),
+            MaxConnectionsPerBackend = Whole(config, Key("max-connections-per-backend"), 1024, 1, 1_000_000),
+            DrainReportInterval = Positive(config, Key("drain-report-interval"), TimeSpan.FromMilliseconds(200)),
+            StaticBackends = options.StaticBackends,
+        };
+    }
+
+    private static TimeSpan Positive(Config config, string key, TimeSpan fallback)
+    {
+        TimeSpan value;
+        try
+        {
+            value = config.GetTimeSpan(key, fallback, allowInfinite: false);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            throw new ConfigurationError(key, $"{key} = '{config.GetValue(key)}': allowed: a duration such as 500ms or 2s");
+        }
+
+        return value > TimeSpan.Zero
+            ? value
+            : throw new ConfigurationError(key, $"{key} = {value}: allowed: a positive duration");
+    }
+
+    private static int Whole(Config config, string key, int fallback, int min, int max)
+    {
+        int value;
+        try
+        {
+            value = config.GetInt(key, fallback);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            throw new ConfigurationError(key, $"{key} = '{config.GetValue(key)}': allowed: a whole number {min}..{max}");
+        }
+
+        return value >= min && value <= max
+            ? value
+            : throw new ConfigurationError(key, $"{key} = {value}: allowed: a whole number {min}..{max}");
+    }
+}

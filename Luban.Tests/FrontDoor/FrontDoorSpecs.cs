@@ -1,0 +1,182 @@
+using Akka.Actor;
+using Luban.Actors.Common;
+using Luban.Load;
+using Luban.Seed.FrontDoor;
+using Luban.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+using Xunit.Abstractions;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
+using static Luban.Actors.Scaling.ScalingProtocol;
+
+namespace Luban.Tests.FrontDoor;
+
+/// <summary>
+/// The seed's front door with real Kestrel backends and a real closed-loop load over loopback sockets: backends
+/// join only when healthy, leave by draining without losing a request, and a dead backend costs at most the
+/// requests that were in flight to it.
+/// </summary>
+public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Clients = 16;
+    private TestCluster _cluster = null!;
+    private readonly List<TestBackend> _backends = [];
+    private long _version;
+
+    public async Task InitializeAsync() => _cluster = await TestCluster.StartSeedAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var backend in _backends) await backend.DisposeAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Backend_added_under_load_should_take_traffic_only_once_healthy()
+    {
+        var a = await StartBackendAsync("a");
+        var b = await StartBackendAsync("b", ready: false);
+        Rotate(a);
+        await using var load = await StartLoadAsync();
+        await WaitUntilAsync(() => a.Served > 50 && ActiveHealth("a") == DestinationHealth.Healthy, "a serves, probed healthy");
+
+        Rotate(a, b);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Equal(0, b.Served);
+
+        b.Ready = true;
+        await WaitUntilAsync(() => b.Served > 50, "b serves once ready");
+        var result = await load.StopAsync();
+        output.WriteLine(result.ToString());
+        Assert.Equal(0, result.Failed);
+    }
+
+    [Fact]
+    public async Task Backend_drained_under_load_should_lose_no_request_and_finish_its_requests_in_flight()
+    {
+        var a = await StartBackendAsync("a");
+        var b = await StartBackendAsync("b", work: TimeSpan.FromMilliseconds(40));
+        Rotate(a, b);
+        await using var load = await StartLoadAsync();
+        await WaitUntilAsync(() => a.Served > 30 && b.Served > 30, "both serve");
+
+        Rotate(a);
+        await WaitUntilAsync(() => InFlight("b") == 0, "b drained");
+        var servedAfterDrain = b.Served;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var result = await load.StopAsync();
+        output.WriteLine(result.ToString());
+        Assert.Equal(0, result.Failed);
+        Assert.Equal(servedAfterDrain, b.Served);
+    }
+
+    [Fact]
+    public async Task Full_scale_out_and_scale_in_cycle_under_steady_load_should_fail_no_request()
+    {
+        var a = await StartBackendAsync("a");
+        var b = await StartBackendAsync("b");
+        Rotate(a, b);
+        await using var load = await StartLoadAsync();
+        await WaitUntilAsync(() => a.Served > 30 && b.Served > 30, "both serve");
+
+        // Scale out: a third backend boots, becomes healthy, takes its share.
+        var c = await StartBackendAsync("c", ready: false);
+        Rotate(a, b, c);
+        await Task.Delay(500);
+        c.Ready = true;
+        await WaitUntilAsync(() => c.Served > 50, "c serves");
+
+        // Scale in: it leaves the rotation, drains, and is stopped only then.
+        Rotate(a, b);
+        await WaitUntilAsync(() => InFlight("c") == 0 && c.InFlight == 0, "c drained");
+        await c.KillAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var result = await load.StopAsync();
+        output.WriteLine(result.ToString());
+        Assert.Equal(0, result.Failed);
+        Assert.True(result.ByInstance["c"] > 0);
+    }
+
+    [Fact]
+    public async Task Backend_killed_abruptly_should_be_ejected_and_fail_at_most_its_requests_in_flight()
+    {
+        var a = await StartBackendAsync("a");
+        var b = await StartBackendAsync("b", work: TimeSpan.FromMilliseconds(30));
+        Rotate(a, b);
+        await using var load = await StartLoadAsync();
+        await WaitUntilAsync(() => a.Served > 30 && b.Served > 30, "both serve");
+
+        // Kestrel's abort is not one instant: while it tears the connections down, the front door may still hand the
+        // dying backend a request on a pooled connection. So "in flight at the kill" is the most the front door had in
+        // flight to it at any moment of the kill, sampled every millisecond.
+        var before = load.Failed;
+        var inFlightAtKill = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                inFlightAtKill = Math.Max(inFlightAtKill, Math.Max(InFlight("b"), b.InFlight));
+                await Task.Delay(1);
+            }
+        });
+        await Task.Delay(20);
+        await b.KillAsync();
+        await sampling.CancelAsync();
+        await sampler;
+        var servedByA = a.Served;
+        await WaitUntilAsync(() => a.Served > servedByA + 200, "a carries the load alone");
+
+        var result = await load.StopAsync();
+        output.WriteLine($"in flight to b at the kill: {inFlightAtKill}; {result}");
+        Assert.True(result.Failed - before <= inFlightAtKill,
+            $"{result.Failed - before} failed, but only {inFlightAtKill} were in flight to the killed backend");
+    }
+
+    private async Task<TestBackend> StartBackendAsync(string name, bool ready = true, TimeSpan? work = null)
+    {
+        var backend = await TestBackend.StartAsync(name, ready, work);
+        _backends.Add(backend);
+        return backend;
+    }
+
+    /// <summary>What the supervisor would publish: the given backends, replacing the rotation.</summary>
+    private void Rotate(params TestBackend[] backends)
+    {
+        var message = new BackendsChanged(++_version,
+            backends.Select(b => new Backend(new VmId(b.Name), new HostId("B"), b.Url.ToString())).ToList());
+        _cluster.SeedSystem.ActorSelection("/user/front-door").Tell(message);
+    }
+
+    private DestinationHealth ActiveHealth(string vm) =>
+        _cluster.Seed.FrontDoor.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(FrontDoorConfig.ClusterId, out var cluster)
+        && cluster.Destinations.TryGetValue(vm, out var destination)
+            ? destination.Health.Active
+            : DestinationHealth.Unknown;
+
+    private int InFlight(string vm) => _cluster.Seed.FrontDoor.Services.GetRequiredService<InFlightRequests>().Of(vm);
+
+    private async Task<ClosedLoopLoad> StartLoadAsync()
+    {
+        // The load starts once the front door answers: what is measured is the membership change, not start-up.
+        using (var probe = new HttpClient())
+            await WaitUntilAsync(() => probe.GetAsync(new Uri(_cluster.PublicUrl, "/work")).Result.IsSuccessStatusCode,
+                "the front door answers");
+        var load = new ClosedLoopLoad(new Uri(_cluster.PublicUrl, "/work"));
+        await load.SetClientsAsync(Clients);
+        return load;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out waiting until {what}");
+            await Task.Delay(50);
+        }
+    }
+}

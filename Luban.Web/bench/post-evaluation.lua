@@ -1,0 +1,4 @@
+-- wrk script: POST house A of FENGSHUI.md §7.6 to /api/evaluations.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[{"label": "bench", "houseType": "APARTMENT", "floor": 3, "totalFloors": 5, "facingBasis": "DOOR", "env": [{"id": "POLE", "exposure": "DIRECT_WINDOW"}, {"id": "TEMPLE", "exposure": "VISIBLE"}], "waterRoad": {"W1": {"option": "STRAIGHT_PASSING"}, "W2": {"option": "NONE"}, "W3": {"option": "MODERATE"}, "W4": {"option": "EQUAL"}, "W5": {"option": "TIGER_HIGHER"}}, "exterior": {"X1": {"option": "RECTANGLE"}, "X2": {"option": "SE"}, "X3": {"option": "GOOD"}, "X4": {"option": "SINGLE_SIDE"}, "X6": {"option": "AVERAGE"}}, "interior": [{"id": "BEAM_OVER_SEAT"}, {"id": "DOOR_TO_DOOR", "count": 1, "remedy": "SCREENING"}], "measurements": [{"element": "MAIN_DOOR", "dimension": "WIDTH", "cm": 90}, {"element": "MAIN_DOOR", "dimension": "HEIGHT", "cm": 210}, {"element": "ROOM_DOOR", "dimension": "WIDTH", "cm": 81}]}]]
