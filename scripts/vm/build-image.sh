@@ -296,8 +296,10 @@ acpid -c /etc/acpi -l /tmp/acpid.log   # busybox acpid exits silently without -l
 dropbear -r /etc/dropbear/dropbear_ed25519_host_key -p "$ssh" -s -g -j -k -F -E >/tmp/dropbear.log 2>&1 &
 
 # ASP.NET reads these without a prefix. Request logging to the emulated serial port is slow: Warning by default.
-export LUBAN_INSTANCE="$instance" LUBAN_PORT="$port" LUBAN_DB="$db" ASPNETCORE_URLS="http://0.0.0.0:$port" \
+export LUBAN_INSTANCE="$instance" LUBAN_PORT="$port" ASPNETCORE_URLS="http://0.0.0.0:$port" \
     DOTNET_gcServer=0 Logging__LogLevel__Default="$loglevel" Logging__Console__FormatterOptions__ColorBehavior=Disabled
+# No luban.db: the service keeps its own SQLite file in the guest's RAM (records are then per VM, not shared).
+[ -n "$db" ] && export LUBAN_DB="$db"
 if [ -x /opt/luban/web ]; then
     say "instance $instance: ip $ip gw $gw, service /opt/luban/web on :$port, ssh on :$ssh"
     # Restarted when it exits, so a crash shows in the console log and the health check, not as a dead guest.
