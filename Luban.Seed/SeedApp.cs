@@ -6,6 +6,9 @@ using Luban.Actors.Cluster;
 using Luban.Actors.Scaling;
 using Luban.Seed.Admin;
 using Luban.Seed.FrontDoor;
+using Luban.Seed.Operator;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Tools.Client;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Luban.Seed;
@@ -57,9 +60,14 @@ public sealed class SeedApp : IAsyncDisposable
             .AddLubanCluster(options, overrides)
             .AddScaleSupervisor(supervisorSettings)
             .AddBondWatcher(options, bondSettings)
-            .WithActors((system, registry) => system.ActorOf(
-                FrontDoorMembership.Props(yarp, inFlight, frontDoorSettings, registry.Get<ScaleSupervisorKey>()),
-                "front-door")));
+            .WithClusterClientReceptionist()
+            .WithActors((system, registry) =>
+            {
+                system.ActorOf(FrontDoorMembership.Props(yarp, inFlight, frontDoorSettings,
+                    registry.Get<ScaleSupervisorKey>()), "front-door");
+                var endpoint = system.ActorOf(OperatorEndpoint.Props(registry, TimeProvider.System), "operator");
+                ClusterClientReceptionist.Get(system).RegisterService(endpoint);
+            }));
 
         var admin = builder.Build();
         admin.MapAdminEndpoints(options);

@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Luban.Actors.Bonding;
 using Luban.Actors.Common;
+using Luban.Actors.Operator;
 using static Luban.Actors.Hypervisor.HypervisorProtocol;
 using static Luban.Actors.Scaling.ScalingProtocol;
 
@@ -56,7 +57,8 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
 
     private sealed record CommandTimedOut(string CommandId);
 
-    private readonly SupervisorSettings _settings;
+    private SupervisorSettings _settings;
+    private bool _paused;
     private readonly IActorRef _mediator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<HostId, Agent> _agents = new();
@@ -88,6 +90,10 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         Receive<CommandTimedOut>(OnCommandTimedOut);
         Receive<DrainProgress>(OnDrainProgress);
         Receive<HostBondReport>(OnBondReport);
+        Receive<OperatorProtocol.StartVmNow>(OnOperatorStart);
+        Receive<OperatorProtocol.StopVmNow>(OnOperatorStop);
+        Receive<OperatorProtocol.SetAutoscale>(OnSetAutoscale);
+        Receive<OperatorProtocol.SetPolicy>(OnSetPolicy);
         Receive<GetSupervisorStatus>(_ => Sender.Tell(Status()));
     }
 
@@ -163,6 +169,12 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
     private void OnTick()
     {
         FinishDrains();
+        if (_paused)
+        {
+            _lastDecision = new ScaleEvent(Now, "hold", "hold/paused", "Automatic scaling is paused by the operator.");
+            return;
+        }
+
         var decision = ScalingPolicy.Decide(View(), _settings.Policy, Now);
         switch (decision)
         {
@@ -208,6 +220,105 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         Decided("drain", stop, stop.Host, stop.Vm);
         PublishBackends();
         FinishDrains();
+    }
+
+    private void OnOperatorStart(OperatorProtocol.StartVmNow command)
+    {
+        var view = View();
+        var policy = _settings.Policy;
+        var running = view.Hosts.Where(h => h.Reachable)
+            .Sum(h => h.Vms.Count(v => v.State is not (VmState.ShutOff or VmState.Failed)));
+        HostView? target;
+        if (command.Host is { } wanted)
+        {
+            target = view.Hosts.FirstOrDefault(h => h.Id == wanted && h.Reachable);
+            if (target is null)
+            {
+                Sender.Tell(new OperatorProtocol.OperatorReply(false, $"Host {wanted} has no registered agent."));
+                return;
+            }
+        }
+        else
+        {
+            // Where the policy would place it: healthy network first, fewest VMs, then the preferred order.
+            target = view.Hosts.Where(h => h.Reachable)
+                .OrderBy(h => h.NetworkDegraded)
+                .ThenBy(h => h.Vms.Count(v => v.State is not (VmState.ShutOff or VmState.Failed)))
+                .ThenBy(h => PreferredRank(h.Id))
+                .FirstOrDefault(h => h.Vms.Count(v => v.State is not (VmState.ShutOff or VmState.Failed)) < h.MaxVms);
+        }
+
+        var onTarget = target?.Vms.Count(v => v.State is not (VmState.ShutOff or VmState.Failed)) ?? 0;
+        var refusal = target is null ? "Every reachable host is at its maximum."
+            : running >= policy.MaxTotalVms ? $"The cluster already runs {running} VMs, its maximum of {policy.MaxTotalVms}."
+            : onTarget >= target.MaxVms ? $"Host {target.Id} already runs {onTarget} VMs, its maximum of {target.MaxVms}."
+            : null;
+        if (refusal is not null)
+        {
+            Sender.Tell(new OperatorProtocol.OperatorReply(false, refusal));
+            return;
+        }
+
+        var reason = new DecisionReason("operator/start", $"The operator asked for a VM on {target!.Id}.", [], []);
+        SendStart(new ScalingDecision.StartVm(target.Id, reason));
+        Sender.Tell(new OperatorProtocol.OperatorReply(true, $"Starting a VM on host {target.Id}."));
+    }
+
+    private void OnOperatorStop(OperatorProtocol.StopVmNow command)
+    {
+        var host = View().Hosts.FirstOrDefault(h => h.Vms.Any(v => v.Id == command.Vm));
+        var vm = host?.Vms.First(v => v.Id == command.Vm);
+        if (host is null || vm is null)
+        {
+            Sender.Tell(new OperatorProtocol.OperatorReply(false, $"No VM named {command.Vm} is known."));
+            return;
+        }
+
+        var serving = host.Vms.Count(v => v.State is VmState.InService or VmState.Booting);
+        var refusal = vm.State is not (VmState.InService or VmState.Booting)
+            ? $"{command.Vm} is {vm.State}; only a booting or in-service VM can be stopped."
+            : serving - 1 < host.MinVms
+                ? $"Stopping {command.Vm} would leave host {host.Id} with {serving - 1} VM(s), below its minimum of {host.MinVms}."
+                : null;
+        if (refusal is not null)
+        {
+            Sender.Tell(new OperatorProtocol.OperatorReply(false, refusal));
+            return;
+        }
+
+        var reason = new DecisionReason("operator/stop", $"The operator asked to stop {command.Vm}.", [], []);
+        BeginDrain(new ScalingDecision.StopVm(host.Id, command.Vm, reason));
+        Sender.Tell(new OperatorProtocol.OperatorReply(true, $"Draining {command.Vm}; it stops when its requests finish."));
+    }
+
+    private void OnSetAutoscale(OperatorProtocol.SetAutoscale command)
+    {
+        _paused = command.Paused;
+        Record(command.Paused ? "paused" : "resumed", "operator/autoscale",
+            command.Paused ? "The operator paused automatic scaling." : "The operator resumed automatic scaling.");
+        Sender.Tell(new OperatorProtocol.OperatorReply(true, command.Paused ? "Automatic scaling paused." : "Automatic scaling resumed."));
+    }
+
+    private void OnSetPolicy(OperatorProtocol.SetPolicy command)
+    {
+        var updated = PolicyEditor.Apply(_settings, command.Key, command.Value, out var problem);
+        if (updated is null)
+        {
+            Sender.Tell(new OperatorProtocol.OperatorReply(false, problem!));
+            return;
+        }
+
+        var tickChanged = updated.Policy.TickInterval != _settings.Policy.TickInterval;
+        _settings = updated;
+        if (tickChanged) Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.Policy.TickInterval);
+        Record("policy", "operator/policy-set", $"The operator set {command.Key} = {command.Value}.");
+        Sender.Tell(new OperatorProtocol.OperatorReply(true, $"{command.Key} = {command.Value}"));
+    }
+
+    private int PreferredRank(HostId host)
+    {
+        var index = _settings.Policy.PreferredHostOrder.IndexOf(host);
+        return index < 0 ? int.MaxValue : index;
     }
 
     private void OnBondReport(HostBondReport report)
@@ -359,7 +470,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
                 policy.PreferredHostOrder.Select(h => h.Value).ToList(),
                 policy.TickInterval.TotalSeconds, policy.ScaleOutCooldown.TotalSeconds,
                 policy.ScaleInCooldown.TotalSeconds, policy.ReportStaleAfter.TotalSeconds,
-                _settings.DrainDeadline.TotalSeconds, false),
+                _settings.DrainDeadline.TotalSeconds, _paused),
             _lastDecision, _events.Reverse().ToList());
     }
 

@@ -17,7 +17,8 @@ public static class AdminEndpoints
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/api/status", async (ActorSystem system, ActorRegistry registry, TimeProvider clock,
-            CancellationToken cancel) => Results.Json(await BuildStatusAsync(system, registry, clock, cancel)));
+            CancellationToken cancel) => Results.Json(await StatusAssembler.AssembleAsync(system, registry, clock, cancel),
+            StatusAssembler.Json));
         app.MapGet("/metrics", async (ActorRegistry registry, CancellationToken cancel) =>
         {
             // Prometheus text: the bond detail node_exporter lacks (empty when no bond is watched).
@@ -27,49 +28,5 @@ public static class AdminEndpoints
             return Results.Text(text, BondMetrics.ContentType);
         });
         app.Logger.LogInformation("Admin endpoint for host {Host} at {Url}", options.HostId, options.AdminUrl);
-    }
-
-    public static async Task<StatusDocument> BuildStatusAsync(ActorSystem system, ActorRegistry registry,
-        TimeProvider clock, CancellationToken cancel)
-    {
-        var cluster = Cluster.Get(system);
-        var state = cluster.State;
-        var problems = new List<string>();
-        SupervisorStatus? scaling = null;
-        try
-        {
-            scaling = await registry.Get<ScaleSupervisorKey>()
-                .Ask<SupervisorStatus>(GetSupervisorStatus.Instance, AskTimeout, cancel);
-        }
-        catch (AskTimeoutException)
-        {
-            // Before the singleton is up (or while it moves) the members are still worth showing.
-            problems.Add($"the scale supervisor did not answer within {AskTimeout.TotalSeconds:0} s");
-        }
-
-        BondProtocol.BondStatusReport? bond = null;
-        if (registry.TryGet<BondWatcherKey>(out var watcher))
-        {
-            try
-            {
-                bond = await watcher.Ask<BondProtocol.BondStatusReport>(BondProtocol.GetBondStatus.Instance, AskTimeout, cancel);
-            }
-            catch (AskTimeoutException)
-            {
-                problems.Add($"the bond watcher did not answer within {AskTimeout.TotalSeconds:0} s");
-            }
-        }
-
-        return new StatusDocument(
-            clock.GetUtcNow(),
-            cluster.SelfAddress.ToString(),
-            state.Leader?.ToString(),
-            ClusterStatus.MembersOf(state),
-            scaling?.Hosts ?? [],
-            scaling?.Policy,
-            scaling?.LastDecision,
-            scaling?.Events ?? [],
-            bond,
-            problems);
     }
 }

@@ -5,6 +5,7 @@ using Luban.Actors;
 using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Actors.Common;
+using Luban.Actors.Operator;
 using Luban.Actors.Scaling;
 using Luban.Tests.Support;
 using Xunit;
@@ -50,6 +51,14 @@ public sealed class WireMessageSpecs() : Akka.TestKit.Xunit2.TestKit(
             [new BondEvent(At, BondEventKind.SlaveDown, "bond0", "eth1", "up", "down", "eth1 went down")],
             [new BondHealthSummary("bond0", BondHealth.Degraded, ["one slave down"])]),
         new HostBondReport(B, new BondProtocol.BondStatusChanged([], [])),
+        new OperatorProtocol.OperatorReply(false, "Stopping luban-b-1 would leave host B below its minimum."),
+        new OperatorProtocol.StartVmNow(null),
+        new OperatorProtocol.StartVmNow(B),
+        new OperatorProtocol.StopVmNow(Vm),
+        new OperatorProtocol.SetAutoscale(true),
+        new OperatorProtocol.SetPolicy("t-upper", "0.7"),
+        OperatorProtocol.GetStatusJson.Instance,
+        new OperatorProtocol.StatusJson("{\"members\":[]}"),
     ];
 
     public static TheoryData<int> SampleIndexes => new(Enumerable.Range(0, Samples.Length));

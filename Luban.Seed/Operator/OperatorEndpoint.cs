@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using Luban.Actors.Bonding;
+using Luban.Actors.Operator;
+using Luban.Actors.Scaling;
+using Luban.Seed.Admin;
+using static Luban.Actors.Operator.OperatorProtocol;
+
+namespace Luban.Seed.Operator;
+
+/// <summary>
+/// The seed's operator edge, registered with the ClusterClient receptionist: the CLI's commands go to the supervisor,
+/// its questions are answered from the same status document as the admin API.
+/// </summary>
+public sealed class OperatorEndpoint : ReceiveActor
+{
+    public OperatorEndpoint(IActorRegistry registry, TimeProvider clock)
+    {
+        var supervisor = registry.Get<ScaleSupervisorKey>();
+        Receive<StartVmNow>(command => supervisor.Forward(command));
+        Receive<StopVmNow>(command => supervisor.Forward(command));
+        Receive<SetAutoscale>(command => supervisor.Forward(command));
+        Receive<SetPolicy>(command => supervisor.Forward(command));
+        Receive<GetStatusJson>(_ =>
+        {
+            var system = Context.System;
+            StatusAssembler.AssembleAsync(system, registry, clock, CancellationToken.None)
+                .ContinueWith(t => (object)(t.IsCompletedSuccessfully
+                        ? new StatusJson(JsonSerializer.Serialize(t.Result, StatusAssembler.Json))
+                        : new OperatorReply(false, $"status unavailable: {t.Exception?.GetBaseException().Message}")),
+                    TaskScheduler.Default)
+                .PipeTo(Sender);
+        });
+        Receive<BondProtocol.GetBondStatus>(ask =>
+        {
+            if (registry.TryGet<BondWatcherKey>(out var watcher)) watcher.Forward(ask);
+            else Sender.Tell(new BondProtocol.BondStatusReport(DateTimeOffset.MinValue, [], [], []));
+        });
+    }
+
+    public static Props Props(IActorRegistry registry, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new OperatorEndpoint(registry, clock));
+}
