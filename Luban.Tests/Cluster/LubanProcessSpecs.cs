@@ -14,12 +14,17 @@ public sealed class LubanProcessSpecs(ITestOutputHelper output)
     public async Task Up_detach_should_bring_three_members_up_and_down_should_leave_no_process()
     {
         var runDir = Directory.CreateTempSubdirectory("luban-up-").FullName;
+        // The run's own PostgreSQL lives below it and runs as the postgres user.
+        if (OperatingSystem.IsLinux()) File.SetUnixFileMode(runDir, (UnixFileMode)0b111_101_101);
         // Ports of their own so a cluster a developer runs on the defaults is not disturbed.
         var env = new Dictionary<string, string>
         {
             ["LUBAN_RUN_DIR"] = runDir,
             ["LUBAN_SEED_PORT"] = "14053",
             ["LUBAN_ADMIN_URL"] = "http://127.0.0.1:18090",
+            ["LUBAN_PUBLIC_URL"] = "http://127.0.0.1:18080",
+            ["LUBAN_PG_PORT"] = "55434",
+            ["LUBAN_PG_DIR"] = Path.Combine(runDir, "pg"),
         };
         try
         {
@@ -34,6 +39,15 @@ public sealed class LubanProcessSpecs(ITestOutputHelper output)
             Assert.Equal(["agent", "agent", "seed"],
                 members.SelectMany(m => m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!)).Order());
             Assert.Equal(3, ProcessesStartedFrom(runDir).Count);
+
+            // The front door answers from a VM: the instance header names the guest that served.
+            using var front = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:18080") };
+            using var health = await front.GetAsync("/healthz");
+            Assert.True(health.IsSuccessStatusCode);
+            Assert.StartsWith("luban-", health.Headers.GetValues("X-Luban-Instance").Single());
+            var vms = doc.GetProperty("hosts").EnumerateArray()
+                .SelectMany(h => h.GetProperty("vms").EnumerateArray()).ToList();
+            Assert.True(vms.Count(v => v.GetProperty("state").GetString() == "InService") >= 2, doc.ToString());
         }
         finally
         {
@@ -44,6 +58,19 @@ public sealed class LubanProcessSpecs(ITestOutputHelper output)
 
         Assert.Empty(ProcessesStartedFrom(runDir));
         Assert.Empty(Directory.GetFiles(runDir, "*.pid"));
+        Assert.DoesNotContain(File.Exists("/usr/bin/virsh") ? Virsh("list --name") : "", "luban-");
+    }
+
+    private static string Virsh(string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo("virsh", $"-c qemu:///system {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
     }
 
     private async Task<(int ExitCode, string Output)> RunLubanAsync(IReadOnlyDictionary<string, string> env,

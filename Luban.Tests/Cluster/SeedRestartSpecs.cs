@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Luban.Actors.Cluster;
+using Luban.Node;
+using Luban.Seed;
+using Luban.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Luban.Tests.Cluster;
+
+/// <summary>An agent running its real rejoin loop finds its way back when the seed crashes and starts again.</summary>
+public sealed class SeedRestartSpecs
+{
+    [Fact]
+    public async Task Agent_should_rejoin_a_seed_that_crashed_and_restarted_on_the_same_address()
+    {
+        var port = FreePort();
+        // The first seed dies without leaving, as a crashed process would.
+        var crash = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+        var first = await StartSeedAsync(port, crash.WithFallback(TestCluster.TestOverrides));
+
+        using var stop = new CancellationTokenSource();
+        var agent = AgentHost.RunUntilStoppedAsync(new ClusterNodeOptions
+        {
+            Role = ClusterRoles.Agent,
+            HostId = "B",
+            BindHost = "127.0.0.1",
+            Port = 0,
+            PublicHost = "127.0.0.1",
+            Seeds = [$"akka.tcp://luban@127.0.0.1:{port}"],
+            HoconDirectory = Repo.HoconDirectory,
+        }, TimeSpan.FromMilliseconds(500), stop.Token, TestCluster.TestOverrides);
+
+        try
+        {
+            await UntilAsync(() => AgentsUp(first) == 1, "the agent joins the first seed");
+
+            await first.Services.GetRequiredService<ActorSystem>().Terminate();
+            await first.DisposeAsync();
+            var second = await StartSeedAsync(port, TestCluster.TestOverrides);
+            try
+            {
+                await UntilAsync(() => AgentsUp(second) == 1, "the agent rejoins the restarted seed", TimeSpan.FromSeconds(60));
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await agent;
+                await TestCluster.StopQuietlyAsync(second);
+                await second.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+    }
+
+    private static int AgentsUp(SeedApp seed) =>
+        Akka.Cluster.Cluster.Get(seed.Services.GetRequiredService<ActorSystem>()).State.Members
+            .Count(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Agent));
+
+    private static async Task<SeedApp> StartSeedAsync(int port, Config overrides)
+    {
+        var seed = SeedApp.Build(new ClusterNodeOptions
+        {
+            Role = ClusterRoles.Seed,
+            HostId = "A",
+            BindHost = "127.0.0.1",
+            Port = port,
+            PublicHost = "127.0.0.1",
+            Seeds = [],
+            HoconDirectory = Repo.HoconDirectory,
+            AdminUrl = new Uri("http://127.0.0.1:0"),
+            PublicUrl = new Uri("http://127.0.0.1:0"),
+        }, overrides);
+        await seed.StartAsync();
+        return seed;
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out waiting until {what}");
+            await Task.Delay(200);
+        }
+    }
+}
