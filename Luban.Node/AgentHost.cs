@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
+using Luban.Actors.Hypervisor;
 using Luban.Actors.Scaling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +22,7 @@ public static class AgentHost
     {
         var hocon = LubanHocon.Load(options.HoconDirectory, options.Role, overrides);
         var bondSettings = BondHosting.ReadSettings(options, hocon);
+        var hypervisorSettings = HypervisorHosting.ReadSettings(hocon);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.ClearProviders().AddSimpleConsole(o =>
         {
@@ -30,6 +32,7 @@ public static class AgentHost
         builder.Services.AddAkka(ClusterNodeOptions.SystemName, akka => akka
             .AddLubanCluster(options, overrides)
             .AddScaleSupervisorProxy()
+            .AddHypervisorAgent(options, hypervisorSettings)
             .AddBondWatcher(options, bondSettings)
             .WithActors((system, registry) => registry.Register<SeedWatcherKey>(
                 system.ActorOf(SeedWatcher.Props(), "seed-watcher"))));

@@ -249,7 +249,8 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         }
 
         var onTarget = target?.Vms.Count(v => v.State is not (VmState.ShutOff or VmState.Failed)) ?? 0;
-        var refusal = target is null ? "Every reachable host is at its maximum."
+        var refusal = target is null
+                ? view.Hosts.Any(h => h.Reachable) ? "Every reachable host is at its maximum." : "No host has a registered agent."
             : running >= policy.MaxTotalVms ? $"The cluster already runs {running} VMs, its maximum of {policy.MaxTotalVms}."
             : onTarget >= target.MaxVms ? $"Host {target.Id} already runs {onTarget} VMs, its maximum of {target.MaxVms}."
             : null;

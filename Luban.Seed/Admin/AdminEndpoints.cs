@@ -5,6 +5,7 @@ using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Actors.Scaling;
 using Luban.Actors.Status;
+using Luban.Seed.Dashboard;
 using static Luban.Actors.Scaling.ScalingProtocol;
 
 namespace Luban.Seed.Admin;
@@ -27,6 +28,7 @@ public static class AdminEndpoints
                 : "# no bond is watched on this host (start the seed with --bond NAME)\n";
             return Results.Text(text, BondMetrics.ContentType);
         });
+        app.MapDashboard();
         app.Logger.LogInformation("Admin endpoint for host {Host} at {Url}", options.HostId, options.AdminUrl);
     }
 }

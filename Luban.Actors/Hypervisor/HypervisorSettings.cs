@@ -1,0 +1,208 @@
+using System.Text.RegularExpressions;
+using Akka.Configuration;
+using Luban.Actors.Cluster;
+using Luban.Actors.Common;
+using Luban.Actors.Hypervisor.Libvirt;
+
+namespace Luban.Actors.Hypervisor;
+
+/// <summary>
+/// The agent's settings (<c>luban.hypervisor</c> in <c>hocon/node.hocon</c>). <see cref="Read"/> validates them and
+/// throws <see cref="ConfigurationError"/> naming the first bad key, so a bad value stops start-up.
+/// </summary>
+public sealed partial record HypervisorSettings
+{
+    public const string Section = "luban.hypervisor";
+    public const string UriKey = Section + ".uri";
+    public const string DomainTypeKey = Section + ".domain-type";
+    public const string MaxVmsKey = Section + ".max-vms";
+    public const string MinVmsKey = Section + ".min-vms";
+    public const string MemoryKey = Section + ".memory-mib";
+    public const string VcpusKey = Section + ".vcpus";
+    public const string ImageDirKey = Section + ".image-dir";
+    public const string ConsoleLogDirKey = Section + ".console-log-dir";
+    public const string ServicePortKey = Section + ".service-port";
+    public const string HostPortBaseKey = Section + ".host-port-base";
+    public const string ReportIntervalKey = Section + ".report-interval";
+    public const string ShutdownGraceKey = Section + ".shutdown-grace";
+    public const string ProbeTimeoutKey = Section + ".probe-timeout";
+    public const string CommandTimeoutKey = Section + ".command-timeout";
+    public const string DatabaseKey = Section + ".db";
+
+    /// <summary>Host ports one host may use: a service and an SSH forward per VM.</summary>
+    public const int PortBlockSize = 100;
+
+    public const int PortsPerVm = 2;
+
+    public const int GuestSshPort = 22;
+
+    private static readonly string[] QemuSchemes = ["qemu", "qemu+unix", "qemu+ssh", "qemu+tcp", "qemu+tls", "qemu+libssh2", "qemu+libssh"];
+
+    public string Uri { get; init; } = "qemu:///system";
+    public DomainType DomainType { get; init; } = DomainType.Qemu;
+    public int MaxVms { get; init; } = 3;
+    public int MinVms { get; init; } = 1;
+    public int MemoryMiB { get; init; } = 256;
+    public int VirtualCpus { get; init; } = 1;
+
+    /// <summary>Absolute folder holding vmlinux, initrd.img and the SSH keys (scripts/vm/build-image.sh).</summary>
+    public string ImageDirectory { get; init; } = Path.GetFullPath(Path.Combine(".luban", "image"));
+
+    /// <summary>Absolute folder for the guests' serial console files; null for none.</summary>
+    public string? ConsoleLogDirectory { get; init; } = Path.GetFullPath(Path.Combine(".luban", "vm"));
+
+    /// <summary>The web service's port inside the guest.</summary>
+    public int ServicePort { get; init; } = 8080;
+
+    /// <summary>First forwarded host port; 0 derives one from the host id (<see cref="HostPortBaseFor"/>).</summary>
+    public int HostPortBase { get; init; }
+
+    public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The records database as the guests reach it (the host's loopback is 10.0.2.2); null for none.</summary>
+    public string? Database { get; init; }
+
+    public string KernelPath => Path.Combine(ImageDirectory, "vmlinux");
+    public string InitrdPath => Path.Combine(ImageDirectory, "initrd.img");
+    public string AgentKeyPath => Path.Combine(ImageDirectory, "agent_ed25519");
+    public string HostKeyFingerprintPath => Path.Combine(ImageDirectory, "ssh_host_ed25519_key.fingerprint");
+
+    /// <summary>
+    /// The first forwarded port of <paramref name="host"/>: the configured base, or a block of
+    /// <see cref="PortBlockSize"/> ports derived from the id, so hosts sharing one machine never pick the same ports
+    /// (A → 20000, B → 20100, … Z → 22500; longer ids hash into 23000–62900, and a taken port is still refused at start).
+    /// </summary>
+    public int HostPortBaseFor(HostId host)
+    {
+        if (HostPortBase != 0) return HostPortBase;
+        var id = host.Value;
+        if (id.Length == 1 && id[0] is >= 'A' and <= 'Z') return 20_000 + PortBlockSize * (id[0] - 'A');
+        var hash = 2166136261u;
+        foreach (var c in id)
+            hash = unchecked((hash ^ c) * 16777619u);
+        return 23_000 + PortBlockSize * (int)(hash % 400);
+    }
+
+    /// <summary>The forwarded host ports of VM number <paramref name="index"/> (1-based) of a host.</summary>
+    public (int Service, int Ssh) HostPortsOf(HostId host, int index)
+    {
+        var first = HostPortBaseFor(host) + PortsPerVm * (index - 1);
+        return (first, first + 1);
+    }
+
+    /// <summary>Reads and validates <c>luban.hypervisor</c>; missing keys keep their defaults.</summary>
+    public static HypervisorSettings Read(Config config)
+    {
+        var d = new HypervisorSettings();
+        var settings = new HypervisorSettings
+        {
+            Uri = Get(config, UriKey, d.Uri, (c, k) => c.GetString(k)),
+            DomainType = Get(config, DomainTypeKey, d.DomainType, (c, k) => ParseDomainType(c.GetString(k))),
+            MaxVms = Get(config, MaxVmsKey, d.MaxVms, (c, k) => c.GetInt(k)),
+            MinVms = Get(config, MinVmsKey, d.MinVms, (c, k) => c.GetInt(k)),
+            MemoryMiB = Get(config, MemoryKey, d.MemoryMiB, (c, k) => c.GetInt(k)),
+            VirtualCpus = Get(config, VcpusKey, d.VirtualCpus, (c, k) => c.GetInt(k)),
+            ImageDirectory = Get(config, ImageDirKey, d.ImageDirectory, (c, k) => FullPath(c.GetString(k))),
+            ConsoleLogDirectory = Get(config, ConsoleLogDirKey, d.ConsoleLogDirectory,
+                (c, k) => c.GetString(k) is { Length: > 0 } dir ? FullPath(dir) : null),
+            ServicePort = Get(config, ServicePortKey, d.ServicePort, (c, k) => c.GetInt(k)),
+            HostPortBase = Get(config, HostPortBaseKey, d.HostPortBase, (c, k) => c.GetInt(k)),
+            ReportInterval = Get(config, ReportIntervalKey, d.ReportInterval, Duration),
+            ShutdownGrace = Get(config, ShutdownGraceKey, d.ShutdownGrace, Duration),
+            ProbeTimeout = Get(config, ProbeTimeoutKey, d.ProbeTimeout, Duration),
+            CommandTimeout = Get(config, CommandTimeoutKey, d.CommandTimeout, Duration),
+            Database = Get(config, DatabaseKey, d.Database, (c, k) => c.GetString(k) is { Length: > 0 } db ? db : null),
+        };
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>Throws <see cref="ConfigurationError"/> naming the first bad key.</summary>
+    public void Validate()
+    {
+        var scheme = SchemeOf(Uri);
+        if (scheme is null || (scheme != "test" && !QemuSchemes.Contains(scheme)))
+            Fail(UriKey, Uri, $"allowed: a libvirt URI with scheme {string.Join(", ", QemuSchemes)} (e.g. qemu:///system) or test (test:///default)");
+        if ((scheme == "test") != (DomainType == DomainType.Test))
+            Fail(DomainTypeKey, DomainType.ToString().ToLowerInvariant(),
+                scheme == "test" ? $"{UriKey} is a test:/// URI, which needs domain-type test" : "allowed: kvm (real hosts) or qemu (emulation); test only with a test:/// URI");
+        if (MaxVms is < 1 or > PortBlockSize / PortsPerVm) Fail(MaxVmsKey, MaxVms, $"allowed: 1..{PortBlockSize / PortsPerVm}");
+        if (MinVms < 0 || MinVms > MaxVms) Fail(MinVmsKey, MinVms, $"allowed: 0..{MaxVmsKey} ({MaxVms})");
+        if (MemoryMiB is < 64 or > 1_048_576) Fail(MemoryKey, MemoryMiB, "allowed: 64..1048576 MiB");
+        if (VirtualCpus is < 1 or > 256) Fail(VcpusKey, VirtualCpus, "allowed: 1..256");
+        if (!Path.IsPathRooted(ImageDirectory)) Fail(ImageDirKey, ImageDirectory, "allowed: a folder path");
+        if (ServicePort is < 1 or > 65535 || ServicePort == GuestSshPort)
+            Fail(ServicePortKey, ServicePort, $"allowed: 1..65535 except {GuestSshPort} (the guest's SSH)");
+        if (HostPortBase != 0 && (HostPortBase < 1024 || HostPortBase + PortsPerVm * MaxVms - 1 > 65535))
+            Fail(HostPortBaseKey, HostPortBase, $"allowed: 0 (derived from the host id) or 1024..{65536 - PortsPerVm * MaxVms}");
+        if (ReportInterval < TimeSpan.FromMilliseconds(50) || ReportInterval > TimeSpan.FromMinutes(10))
+            Fail(ReportIntervalKey, ReportInterval, "allowed: 50ms..10m");
+        if (ShutdownGrace <= TimeSpan.Zero || ShutdownGrace > TimeSpan.FromMinutes(10))
+            Fail(ShutdownGraceKey, ShutdownGrace, "allowed: more than 0, at most 10m");
+        if (ProbeTimeout <= TimeSpan.Zero || ProbeTimeout > TimeSpan.FromMinutes(1))
+            Fail(ProbeTimeoutKey, ProbeTimeout, "allowed: more than 0, at most 1m");
+        if (CommandTimeout <= TimeSpan.Zero || CommandTimeout > TimeSpan.FromMinutes(10))
+            Fail(CommandTimeoutKey, CommandTimeout, "allowed: more than 0, at most 10m");
+        if (Database is { } db)
+        {
+            if (db.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\''))
+                Fail(DatabaseKey, db, "allowed: a connection string without spaces or quotes (it travels on the kernel command line)");
+            if (LoopbackHost().IsMatch(db))
+                Fail(DatabaseKey, db, $"a guest's loopback is its own: reach the host's database at {GuestBootArgs.HostLoopbackFromGuest}");
+        }
+    }
+
+    private static string? SchemeOf(string uri)
+    {
+        var at = uri.IndexOf("://", StringComparison.Ordinal);
+        if (at <= 0 || uri.Any(char.IsWhiteSpace)) return null;
+        var scheme = uri[..at];
+        return scheme.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '+') ? scheme : null;
+    }
+
+    private static DomainType ParseDomainType(string value) => value switch
+    {
+        "kvm" => DomainType.Kvm,
+        "qemu" => DomainType.Qemu,
+        "test" => DomainType.Test,
+        _ => throw new FormatException(value),
+    };
+
+    private static string FullPath(string path) =>
+        string.IsNullOrWhiteSpace(path) ? throw new FormatException("empty path") : Path.GetFullPath(path);
+
+    private static TimeSpan Duration(Config config, string key) => config.GetTimeSpan(key, allowInfinite: false);
+
+    private static void Fail(string key, object value, string allowed) =>
+        throw new ConfigurationError(key, $"{key} = '{value}': {allowed}");
+
+    private static T Get<T>(Config config, string key, T fallback, Func<Config, string, T> read)
+    {
+        if (!config.HasPath(key)) return fallback;
+        try
+        {
+            return read(config, key);
+        }
+        catch (Exception error) when (error is FormatException or ConfigurationException or InvalidCastException
+                                          or OverflowException or ArgumentException)
+        {
+            var raw = config.GetValue(key)?.ToString() ?? "";
+            throw new ConfigurationError(key, $"{key} = '{raw}': {ExpectedFormOf(key)}");
+        }
+    }
+
+    private static string ExpectedFormOf(string key) => key switch
+    {
+        DomainTypeKey => "allowed: kvm or qemu",
+        ImageDirKey or ConsoleLogDirKey => "allowed: a folder path",
+        ReportIntervalKey or ShutdownGraceKey or ProbeTimeoutKey or CommandTimeoutKey => "allowed: a duration such as 500ms or 10s",
+        UriKey or DatabaseKey => "allowed: a string",
+        _ => "allowed: a whole number",
+    };
+
+    [GeneratedRegex(@"(?i)(^|;)\s*(host|server)\s*=\s*(localhost|127\.\d+\.\d+\.\d+|::1)\s*(;|$|:|,)")]
+    private static partial Regex LoopbackHost();
+}

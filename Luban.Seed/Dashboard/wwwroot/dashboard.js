@@ -1,0 +1,354 @@
+// 魯班雲 dashboard: renders the status document pushed by /api/status/stream; plain JS and Chart.js, no build step.
+"use strict";
+
+const CHART_WINDOW_MS = 15 * 60 * 1000;   // keep the last 15 minutes on the chart
+const STALE_AFTER_MS = 4000;              // the stream pushes every second; silence this long means trouble
+const EVENT_ROWS = 100;
+const MARKER_KINDS = { start: "#1a7f37", drain: "#b36b00", stop: "#c62828" };
+const RUNNING_STATES = new Set(["Booting", "InService", "Draining", "Stopping"]);
+const PALETTE = ["#0b62a4", "#d9480f", "#2b8a3e", "#862e9c", "#c2255c", "#1098ad", "#5c940d", "#e67700", "#364fc7", "#a61e4d"];
+
+// ---------- small DOM helpers (text only, never innerHTML, so reasons from the cluster cannot inject markup) ----------
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "style") node.style.cssText = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const badge = (text, kind) => el("span", { class: `badge ${kind ?? text}` }, text);
+const yesNo = (ok, yes, no) => badge(ok ? yes : no, ok ? "ok" : "bad");
+const two = (n) => String(n).padStart(2, "0");
+const clock = (ms) => { const d = new Date(ms); return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`; };
+const seconds = (s) => (s >= 60 && s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+const percent = (u) => `${Math.round(u * 100)}%`;
+
+// ---------- the chart: one line per VM, the VM count on a second axis, scale events as vertical lines ----------
+
+const markers = [];          // { at, kind, label }
+const seenEvents = new Set();
+const seriesByVm = new Map(); // "host/vm" -> dataset
+
+// Draws each scale event as a labelled vertical line, like the arrows of the paper's Figure 15.
+const scaleMarkerPlugin = {
+  id: "scaleMarkers",
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea: area, scales: { x } } = chart;
+    ctx.save();
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textBaseline = "top";
+    markers.forEach((marker, i) => {
+      if (marker.at < x.min || marker.at > x.max) return;
+      const px = Math.round(x.getPixelForValue(marker.at)) + 0.5;
+      ctx.strokeStyle = MARKER_KINDS[marker.kind];
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.moveTo(px, area.top);
+      ctx.lineTo(px, area.bottom);
+      ctx.stroke();
+      // Alternate label heights so that events close together stay readable; a white box keeps them off the lines.
+      const top = area.top + 2 + (i % 3) * 14;
+      ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+      ctx.fillRect(px + 2, top - 1, ctx.measureText(marker.label).width + 4, 13);
+      ctx.fillStyle = MARKER_KINDS[marker.kind];
+      ctx.fillText(marker.label, px + 4, top);
+    });
+    ctx.restore();
+  },
+};
+
+const vmCountSeries = {
+  label: "VMs running · 運行中虛擬機",
+  data: [],
+  yAxisID: "vms",
+  stepped: "before", // the count changes at the sample that saw it, not at the one before
+  borderColor: "#6a737d",
+  backgroundColor: "#6a737d",
+  borderDash: [6, 4],
+  borderWidth: 2,
+  pointRadius: 0,
+  order: 0,
+};
+
+const chart = new Chart(document.getElementById("connections-chart"), {
+  type: "line",
+  data: { datasets: [vmCountSeries] },
+  options: {
+    animation: false,
+    maintainAspectRatio: false,
+    spanGaps: false,
+    interaction: { mode: "nearest", axis: "x", intersect: false },
+    scales: {
+      x: {
+        type: "linear",
+        ticks: { callback: (value) => clock(value), maxTicksLimit: 10, maxRotation: 0 },
+        title: { display: true, text: "time · 時間" },
+      },
+      y: {
+        beginAtZero: true,
+        suggestedMax: 10,
+        ticks: { precision: 0 },
+        title: { display: true, text: "connections · 連線數" },
+      },
+      vms: {
+        position: "right",
+        beginAtZero: true,
+        suggestedMax: 4,
+        ticks: { precision: 0, stepSize: 1 },
+        grid: { drawOnChartArea: false },
+        title: { display: true, text: "VMs · 虛擬機數" },
+      },
+    },
+    plugins: {
+      legend: { position: "bottom", labels: { boxWidth: 14, usePointStyle: true } },
+      tooltip: { callbacks: { title: (items) => (items.length ? clock(items[0].parsed.x) : "") } },
+    },
+  },
+  plugins: [scaleMarkerPlugin],
+});
+
+function seriesFor(host, vm) {
+  const key = `${host.id}/${vm.id}`;
+  let series = seriesByVm.get(key);
+  if (!series) {
+    const color = PALETTE[seriesByVm.size % PALETTE.length];
+    series = {
+      label: `${vm.id} (host ${host.id})`,
+      data: [],
+      yAxisID: "y",
+      borderColor: color,
+      backgroundColor: color,
+      borderWidth: 2,
+      pointRadius: 0,
+      cubicInterpolationMode: "monotone",
+      order: 1,
+    };
+    seriesByVm.set(key, series);
+    chart.data.datasets.push(series);
+  }
+  return series;
+}
+
+function updateChart(doc) {
+  const t = Date.parse(doc.generatedAt);
+  const present = new Set();
+  let running = 0;
+  for (const host of doc.hosts) {
+    for (const vm of host.vms) {
+      if (host.reachable && RUNNING_STATES.has(vm.state)) running++;
+      // A VM joins the chart with its first connection count, so a start still in flight adds no empty series.
+      const key = `${host.id}/${vm.id}`;
+      if (vm.connections == null && !seriesByVm.has(key)) continue;
+      const series = seriesFor(host, vm);
+      present.add(series);
+      // A shut-off VM or one whose count is unknown leaves a gap rather than a misleading zero.
+      const live = vm.state !== "ShutOff" && vm.state !== "Failed";
+      series.data.push({ x: t, y: live ? vm.connections ?? null : null });
+    }
+  }
+  for (const series of seriesByVm.values()) {
+    if (!present.has(series)) series.data.push({ x: t, y: null });
+  }
+  vmCountSeries.data.push({ x: t, y: running });
+
+  for (const event of doc.events) {
+    if (!(event.kind in MARKER_KINDS)) continue;
+    const key = `${event.at}|${event.kind}|${event.host ?? ""}|${event.vm ?? ""}`;
+    if (seenEvents.has(key)) continue;
+    seenEvents.add(key);
+    markers.push({ at: Date.parse(event.at), kind: event.kind, label: `${event.kind} ${event.vm ?? event.host ?? ""}`.trim() });
+  }
+  markers.sort((a, b) => a.at - b.at);
+
+  const oldest = t - CHART_WINDOW_MS;
+  for (const dataset of chart.data.datasets) {
+    while (dataset.data.length && dataset.data[0].x < oldest) dataset.data.shift();
+  }
+  while (markers.length && markers[0].at < oldest) markers.shift();
+  chart.options.scales.x.min = Math.max(oldest, vmCountSeries.data[0]?.x ?? t);
+  chart.options.scales.x.max = t;
+  chart.update("none");
+}
+
+// ---------- panels ----------
+
+function renderCards(doc) {
+  const vms = doc.hosts.flatMap((h) => h.vms);
+  const serving = vms.filter((v) => v.state === "InService");
+  const connections = serving.reduce((sum, v) => sum + (v.connections ?? 0), 0);
+  document.getElementById("card-vms").textContent = `${serving.length} / ${vms.filter((v) => RUNNING_STATES.has(v.state)).length}`;
+  document.getElementById("card-vms").title = "in service / running";
+  document.getElementById("card-connections").textContent = String(connections);
+
+  const autoscale = document.getElementById("card-autoscale");
+  autoscale.replaceChildren(doc.policy
+    ? (doc.policy.autoscalePaused ? badge("PAUSED · 已暫停", "paused") : badge("on · 啟用", "ok"))
+    : badge("unknown", "hold"));
+
+  const bond = document.getElementById("card-bond");
+  bond.replaceChildren(doc.bond
+    ? el("span", {}, doc.bond.health.map((h) => badge(`${h.bond} ${h.health}`, h.health)))
+    : el("span", { class: "muted small" }, "not watched"));
+
+  const decision = doc.lastDecision;
+  document.getElementById("card-decision").replaceChildren(decision
+    ? el("span", { title: decision.reason }, badge(decision.kind), " ", decision.rule)
+    : "–");
+}
+
+function renderProblems(doc) {
+  const list = document.getElementById("problems");
+  list.replaceChildren(...doc.problems.map((p) => el("li", {}, p)));
+  list.hidden = doc.problems.length === 0;
+}
+
+function renderHosts(doc) {
+  const container = document.getElementById("hosts");
+  if (doc.hosts.length === 0) {
+    container.replaceChildren(el("p", { class: "muted" }, "No agent has reported yet · 尚無主機回報"));
+    return;
+  }
+  const sMax = doc.policy?.sMax;
+  container.replaceChildren(...doc.hosts.map((host) => el("div", { class: "host", "data-host": host.id },
+    el("div", { class: "host-head" },
+      el("strong", {}, `Host ${host.id}`),
+      yesNo(host.reachable, "reachable", "unreachable"),
+      host.networkDegraded ? badge("network degraded", "warn") : badge("network ok", "ok"),
+      el("span", { class: "muted small" }, `VMs ${host.minVms}–${host.maxVms}`),
+      host.lastReportAt ? el("span", { class: "muted small" }, `last report ${clock(Date.parse(host.lastReportAt))}`) : null),
+    host.vms.length === 0
+      ? el("p", { class: "muted small" }, "no VMs defined")
+      : el("table", { class: "table" },
+        el("thead", {}, el("tr", {}, ["VM", "State", "Connections", "Utilisation", "Endpoint"].map((h) => el("th", {}, h)))),
+        el("tbody", {}, host.vms.map((vm) => el("tr", { "data-vm": vm.id },
+          el("td", {}, el("strong", {}, vm.id)),
+          el("td", {}, badge(vm.state)),
+          el("td", { class: "num" }, vm.connections ?? "–", sMax ? el("span", { class: "muted small" }, ` / ${sMax}`) : null),
+          el("td", {}, vm.utilisation == null ? "–" : [
+            el("span", { class: `bar${doc.policy && vm.utilisation > doc.policy.tUpper ? " hot" : ""}` },
+              el("span", { style: `width:${Math.min(100, Math.round(vm.utilisation * 100))}%` })),
+            percent(vm.utilisation)]),
+          el("td", {}, vm.endpoint ? el("code", {}, vm.endpoint) : "–"))))))));
+}
+
+function renderPolicy(doc) {
+  const p = doc.policy;
+  const list = document.getElementById("policy");
+  if (!p) {
+    list.replaceChildren(el("dt", {}, "unknown"), el("dd", { class: "muted" }, "the scale supervisor did not answer"));
+    return;
+  }
+  const rows = [
+    ["Autoscale · 自動擴展", p.autoscalePaused ? badge("PAUSED · 已暫停", "paused") : badge("on · 啟用", "ok")],
+    ["S_max (connections = 100%)", p.sMax],
+    ["Scale out above T_upper", `${percent(p.tUpper)} (${Math.round(p.tUpper * p.sMax)} connections on every VM)`],
+    ["Idle at or below T_lower", `${percent(p.tLower)} (${Math.round(p.tLower * p.sMax)} connections)`],
+    ["VMs in the cluster", `${p.minVms}–${p.maxVms}`],
+    ["VMs per host", `${p.hostMinVms}–${p.hostMaxVms}`],
+    ["Preferred hosts", p.preferredHosts.length ? p.preferredHosts.join(", ") : "–"],
+    ["Decision tick", seconds(p.tickIntervalSeconds)],
+    ["Cooldown out / in", `${seconds(p.scaleOutCooldownSeconds)} / ${seconds(p.scaleInCooldownSeconds)}`],
+    ["Reports stale after", seconds(p.reportStaleAfterSeconds)],
+    ["Drain deadline", seconds(p.drainDeadlineSeconds)],
+  ];
+  list.replaceChildren(...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
+}
+
+function renderBond(doc) {
+  const container = document.getElementById("bond");
+  if (!doc.bond) {
+    container.replaceChildren(el("p", { class: "muted" }, "No bond is watched on this host (start the seed with --bond NAME)."));
+    return;
+  }
+  container.replaceChildren(
+    ...doc.bond.health.map((h) => {
+      const reading = doc.bond.bonds.find((b) => b.bond === h.bond);
+      const status = reading?.status;
+      return el("div", { class: "host", "data-bond": h.bond },
+        el("div", { class: "host-head" }, el("strong", {}, h.bond), badge(h.health),
+          status ? el("span", { class: "muted small" }, `${status.modeText}; active ${status.activeSlave ?? "–"}`) : null),
+        h.reasons.length ? el("ul", { class: "small" }, h.reasons.map((r) => el("li", {}, r))) : null,
+        reading?.error ? el("p", { class: "small" }, reading.error) : null,
+        status ? el("table", { class: "table" },
+          el("thead", {}, el("tr", {}, ["Slave", "MII", "Speed", "Link failures"].map((t) => el("th", {}, t)))),
+          el("tbody", {}, status.slaves.map((s) => el("tr", {},
+            el("td", {}, s.name), el("td", {}, badge(s.mii)),
+            el("td", { class: "num" }, s.speedMbps ? `${s.speedMbps} Mb/s` : "–"),
+            el("td", { class: "num" }, s.linkFailureCount))))) : null);
+    }),
+    el("p", { class: "muted small" }, `read ${clock(Date.parse(doc.bond.takenAt))}`));
+}
+
+function renderMembers(doc) {
+  document.querySelector("#members tbody").replaceChildren(...doc.members.map((m) => el("tr", {},
+    el("td", {}, el("code", {}, m.address), m.address === doc.leader ? el("span", { class: "muted small" }, " (leader)") : null),
+    el("td", {}, m.roles.join(", ")),
+    el("td", {}, badge(m.status, m.status === "Up" ? "ok" : "warn")),
+    el("td", {}, yesNo(m.reachable, "yes", "no")))));
+}
+
+function renderEvents(doc) {
+  const events = [...doc.events].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, EVENT_ROWS);
+  const body = document.querySelector("#events tbody");
+  if (events.length === 0) {
+    body.replaceChildren(el("tr", {}, el("td", { colspan: 6, class: "muted" }, "No events yet · 尚無事件")));
+    return;
+  }
+  body.replaceChildren(...events.map((e) => el("tr", { "data-kind": e.kind },
+    el("td", { class: "time" }, clock(Date.parse(e.at))),
+    el("td", {}, badge(e.kind)),
+    el("td", {}, el("code", {}, e.rule)),
+    el("td", { class: "reason" }, e.reason),
+    el("td", {}, e.host ?? "–"),
+    el("td", {}, e.vm ?? "–"))));
+}
+
+// ---------- the stream ----------
+
+const live = document.getElementById("live");
+let lastMessageAt = 0;
+
+function setLive(kind, text) {
+  live.className = `live ${kind}`;
+  live.textContent = text;
+}
+
+function render(doc) {
+  renderProblems(doc);
+  renderCards(doc);
+  updateChart(doc);
+  renderHosts(doc);
+  renderPolicy(doc);
+  renderBond(doc);
+  renderMembers(doc);
+  renderEvents(doc);
+  document.getElementById("updated").textContent = `updated ${clock(Date.parse(doc.generatedAt))}`;
+}
+
+const stream = new EventSource("/api/status/stream");
+stream.onmessage = (message) => {
+  lastMessageAt = Date.now();
+  setLive("ok", "live · 即時");
+  try {
+    render(JSON.parse(message.data));
+  } catch (e) {
+    console.error("could not render the status document", e);
+  }
+};
+// EventSource reconnects by itself; the badge only tells the operator.
+stream.onerror = () => setLive("down", "reconnecting · 重新連線中");
+setInterval(() => {
+  if (lastMessageAt && Date.now() - lastMessageAt > STALE_AFTER_MS && live.classList.contains("ok")) {
+    setLive("stale", "stale · 資料延遲");
+  }
+}, 1000);

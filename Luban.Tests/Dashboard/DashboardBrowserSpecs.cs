@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Hosting;
+using Luban.Actors.Common;
+using Luban.Actors.Scaling;
+using Luban.Tests.Support;
+using Luban.Tests.Web;
+using Microsoft.Extensions.DependencyInjection;
+using static Luban.Actors.Operator.OperatorProtocol;
+
+namespace Luban.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in headless Chromium against a real seed whose supervisor hears a fake agent for host B: the page
+/// shows the VM, and when autoscaling resumes and the supervisor starts a second VM, the chart gains its series.
+/// </summary>
+public class DashboardBrowserSpecs
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(20);
+
+    [BrowserFact]
+    public async Task Dashboard_should_show_the_VMs_and_gain_a_chart_series_when_a_VM_starts()
+    {
+        await using var cluster = await TestCluster.StartSeedAsync();
+        var supervisor = cluster.Seed.Services.GetRequiredService<ActorRegistry>().Get<ScaleSupervisorKey>();
+        // Paused first, so the page is checked with one VM before the supervisor restores host B's floor of two.
+        var paused = await supervisor.Ask<OperatorReply>(new SetAutoscale(true), AskTimeout);
+        Assert.True(paused.Accepted, paused.Message);
+        cluster.SeedSystem.ActorOf(FakeHostAgent.Props(new HostId("B"), supervisor, new VmId("luban-b-1")), "fake-agent-b");
+
+        var screenshot = Path.Combine(Repo.Root, "artifacts", "screenshots", "dashboard.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        File.Delete(screenshot);
+        var start = new ProcessStartInfo("node")
+        {
+            ArgumentList = { Path.Combine(BrowserSpecs.ScriptDir, "dashboard-flow.mjs"), cluster.AdminUrl.ToString().TrimEnd('/'), screenshot },
+            WorkingDirectory = BrowserSpecs.ScriptDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["CHROMIUM_PATH"] = BrowserSpecs.Chromium;
+        using var node = Process.Start(start)!;
+        var lines = new List<string>();
+        var stdout = Task.Run(async () =>
+        {
+            while (await node.StandardOutput.ReadLineAsync() is { } line)
+            {
+                lock (lines) lines.Add(line);
+                // The script asks for this once it has seen host B with its single VM.
+                if (line == "STEP resume-autoscale")
+                {
+                    var resumed = await supervisor.Ask<OperatorReply>(new SetAutoscale(false), AskTimeout);
+                    lock (lines) lines.Add($"resumed: {resumed.Accepted} {resumed.Message}");
+                }
+            }
+        });
+        var stderr = node.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await node.WaitForExitAsync(timeout.Token);
+        await stdout;
+
+        var output = string.Join('\n', lines) + "\n" + await stderr;
+        Assert.True(node.ExitCode == 0, output);
+        Assert.Contains("OK vm luban-b-1 InService", output);
+        Assert.Contains("OK autoscale paused shown", output);
+        Assert.Contains("resumed: True", output);
+        Assert.Contains("OK chart series 1 -> 2", output);
+        Assert.Contains("luban-b-2 (host B)", output);
+        Assert.Contains("OK start event", output);
+        Assert.True(new FileInfo(screenshot).Length > 20_000, "screenshot of the dashboard was not written");
+    }
+}
