@@ -43,6 +43,7 @@ public sealed class SeedApp : IAsyncDisposable
         var frontDoor = FrontDoorApp.Build(frontDoorSettings);
         var yarp = frontDoor.Services.GetRequiredService<InMemoryConfigProvider>();
         var inFlight = frontDoor.Services.GetRequiredService<InFlightRequests>();
+        var live = frontDoor.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
 
         // Our own options were parsed already; ASP.NET gets no arguments so it cannot reinterpret them.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -63,7 +64,7 @@ public sealed class SeedApp : IAsyncDisposable
             .WithClusterClientReceptionist()
             .WithActors((system, registry) =>
             {
-                system.ActorOf(FrontDoorMembership.Props(yarp, inFlight, frontDoorSettings,
+                system.ActorOf(FrontDoorMembership.Props(yarp, live, inFlight, frontDoorSettings,
                     registry.Get<ScaleSupervisorKey>()), "front-door");
                 var endpoint = system.ActorOf(OperatorEndpoint.Props(registry, TimeProvider.System), "operator");
                 ClusterClientReceptionist.Get(system).RegisterService(endpoint);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using static Luban.Actors.Scaling.ScalingProtocol;
 
@@ -20,15 +21,17 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly InMemoryConfigProvider _yarp;
     private readonly InFlightRequests _inFlight;
+    private readonly IProxyStateLookup _live;
     private readonly FrontDoorSettings _settings;
     private readonly IActorRef _supervisor;
     private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
     private IReadOnlyList<Backend> _backends = [];
 
-    public FrontDoorMembership(InMemoryConfigProvider yarp, InFlightRequests inFlight, FrontDoorSettings settings,
-        IActorRef supervisor)
+    public FrontDoorMembership(InMemoryConfigProvider yarp, IProxyStateLookup live, InFlightRequests inFlight,
+        FrontDoorSettings settings, IActorRef supervisor)
     {
         _yarp = yarp;
+        _live = live;
         _inFlight = inFlight;
         _settings = settings;
         _supervisor = supervisor;
@@ -40,9 +43,13 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(InMemoryConfigProvider yarp, InFlightRequests inFlight, FrontDoorSettings settings,
-        IActorRef supervisor) =>
-        Akka.Actor.Props.Create(() => new FrontDoorMembership(yarp, inFlight, settings, supervisor));
+    public static Props Props(InMemoryConfigProvider yarp, IProxyStateLookup live, InFlightRequests inFlight,
+        FrontDoorSettings settings, IActorRef supervisor) =>
+        Akka.Actor.Props.Create(() => new FrontDoorMembership(yarp, live, inFlight, settings, supervisor));
+
+    /// <summary>Whether YARP's live configuration (applied asynchronously after an update) still routes to a VM.</summary>
+    public static bool StillRouted(IProxyStateLookup live, string vm) =>
+        live.TryGetCluster(FrontDoorConfig.ClusterId, out var cluster) && cluster.Destinations.ContainsKey(vm);
 
     protected override void PreStart()
     {
@@ -74,6 +81,8 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
     {
         foreach (var vm in _leaving.ToList())
         {
+            // Until YARP has applied the new configuration, new requests may still reach the VM: not drained yet.
+            if (StillRouted(_live, vm)) continue;
             var inFlight = _inFlight.Of(vm);
             _supervisor.Tell(new DrainProgress(new Luban.Actors.Common.VmId(vm), inFlight));
             if (inFlight == 0) _leaving.Remove(vm);

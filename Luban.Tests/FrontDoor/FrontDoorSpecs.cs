@@ -119,7 +119,7 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
         {
             while (!sampling.IsCancellationRequested)
             {
-                inFlightAtKill = Math.Max(inFlightAtKill, Math.Max(InFlight("b"), b.InFlight));
+                inFlightAtKill = Math.Max(inFlightAtKill, Math.Max(RawInFlight("b"), b.InFlight));
                 await Task.Delay(1);
             }
         });
@@ -157,7 +157,16 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
             ? destination.Health.Active
             : DestinationHealth.Unknown;
 
-    private int InFlight(string vm) => _cluster.Seed.FrontDoor.Services.GetRequiredService<InFlightRequests>().Of(vm);
+    private int RawInFlight(string vm) => _cluster.Seed.FrontDoor.Services.GetRequiredService<InFlightRequests>().Of(vm);
+
+    /// <summary>What the membership actor reports as a drain: out of YARP's live rotation, and nothing in flight.</summary>
+    private int InFlight(string vm)
+    {
+        var services = _cluster.Seed.FrontDoor.Services;
+        return FrontDoorMembership.StillRouted(services.GetRequiredService<IProxyStateLookup>(), vm)
+            ? int.MaxValue
+            : RawInFlight(vm);
+    }
 
     private async Task<ClosedLoopLoad> StartLoadAsync()
     {
