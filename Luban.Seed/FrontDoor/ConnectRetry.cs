@@ -13,19 +13,19 @@ public sealed class ConnectRetry(IDestinationHealthUpdater health, FrontDoorSett
 {
     private const int MaxAttempts = 3;
 
-    public async Task ForwardAsync(HttpContext context, Func<Task> next)
+    public async Task ForwardAsync(HttpContext context, RequestDelegate next)
     {
         var proxy = context.GetReverseProxyFeature();
-        var tried = new List<DestinationState>(1);
+        List<DestinationState>? tried = null;
         for (var attempt = 1; ; attempt++)
         {
-            await next();
+            await next(context);
             var error = context.Features.Get<IForwarderErrorFeature>();
             if (error is null || attempt >= MaxAttempts || context.Response.HasStarted || !IsConnectFailure(error)) return;
 
             var failed = proxy.ProxiedDestination;
             if (failed is null) return;
-            tried.Add(failed);
+            (tried ??= new List<DestinationState>(MaxAttempts)).Add(failed);
             var cluster = context.GetRouteModel().Cluster;
             if (cluster is null) return;
             if (failed.Health.Passive != DestinationHealth.Unhealthy)

@@ -17,20 +17,20 @@ public sealed class InFlightRequests
         _counters.ToDictionary(kv => kv.Key, kv => Volatile.Read(ref kv.Value.Value), StringComparer.Ordinal);
 
     /// <summary>Counts the chosen destination while the rest of the pipeline forwards the request.</summary>
-    public async Task TrackAsync(HttpContext context, Func<Task> next)
+    public Task TrackAsync(HttpContext context, RequestDelegate next)
     {
         var destinations = context.GetReverseProxyFeature().AvailableDestinations;
-        if (destinations.Count != 1)
-        {
-            await next();
-            return;
-        }
+        // Without a chosen destination there is nothing to count, and no state machine to allocate.
+        return destinations.Count == 1 ? CountAsync(destinations[0].DestinationId, context, next) : next(context);
+    }
 
-        var counter = _counters.GetOrAdd(destinations[0].DestinationId, static _ => new Counter());
+    private async Task CountAsync(string destinationId, HttpContext context, RequestDelegate next)
+    {
+        var counter = _counters.GetOrAdd(destinationId, static _ => new Counter());
         Interlocked.Increment(ref counter.Value);
         try
         {
-            await next();
+            await next(context);
         }
         finally
         {
