@@ -179,20 +179,8 @@ public sealed partial record HypervisorSettings
     private static void Fail(string key, object value, string allowed) =>
         throw new ConfigurationError(key, $"{key} = '{value}': {allowed}");
 
-    private static T Get<T>(Config config, string key, T fallback, Func<Config, string, T> read)
-    {
-        if (!config.HasPath(key)) return fallback;
-        try
-        {
-            return read(config, key);
-        }
-        catch (Exception error) when (error is FormatException or ConfigurationException or InvalidCastException
-                                          or OverflowException or ArgumentException)
-        {
-            var raw = config.GetValue(key)?.ToString() ?? "";
-            throw new ConfigurationError(key, $"{key} = '{raw}': {ExpectedFormOf(key)}");
-        }
-    }
+    private static T Get<T>(Config config, string key, T fallback, Func<Config, string, T> read) =>
+        HoconValue.Read(config, key, fallback, read, ExpectedFormOf(key));
 
     private static string ExpectedFormOf(string key) => key switch
     {

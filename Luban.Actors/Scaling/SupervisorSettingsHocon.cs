@@ -48,20 +48,8 @@ public static class SupervisorSettingsHocon
 
     private static TimeSpan Duration(Config config, string key) => config.GetTimeSpan(key, allowInfinite: false);
 
-    private static T Get<T>(Config config, string key, T fallback, Func<Config, string, T> read)
-    {
-        if (!config.HasPath(key)) return fallback;
-        try
-        {
-            return read(config, key);
-        }
-        catch (Exception error) when (error is FormatException or ConfigurationException or InvalidCastException
-                                          or OverflowException or ArgumentException)
-        {
-            var raw = config.GetValue(key)?.ToString() ?? "";
-            throw new ConfigurationError(key, $"{key} = '{raw}': {ExpectedFormOf<T>()}");
-        }
-    }
+    private static T Get<T>(Config config, string key, T fallback, Func<Config, string, T> read) =>
+        HoconValue.Read(config, key, fallback, read, ExpectedFormOf<T>());
 
     private static string ExpectedFormOf<T>() => typeof(T) switch
     {
