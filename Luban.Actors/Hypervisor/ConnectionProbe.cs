@@ -113,8 +113,8 @@ public sealed class ConnectionProbe : IConnectionProbe
             session.Reset();
             if (rejected is not null)
                 return ProbeResult.Refused(
-                    $"{guest.Vm} at 127.0.0.1:{guest.SshHostPort} presented host key SHA256:{rejected}, not the pinned {_pinnedFingerprint}");
-            return ProbeResult.Unknown($"{guest.Vm} over SSH 127.0.0.1:{guest.SshHostPort}: {error.GetType().Name}: {error.Message}");
+                    $"{guest.Vm} at {guest.Host}:{guest.SshHostPort} presented host key SHA256:{rejected}, not the pinned {_pinnedFingerprint}");
+            return ProbeResult.Unknown($"{guest.Vm} over SSH {guest.Host}:{guest.SshHostPort}: {error.GetType().Name}: {error.Message}");
         }
     }
 

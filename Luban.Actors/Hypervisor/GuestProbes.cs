@@ -30,11 +30,28 @@ public interface IConnectionProbe : IDisposable
     void Forget(VmId vm);
 }
 
+/// <summary>How a guest's web service answered its health check.</summary>
+public enum HealthAnswer
+{
+    /// <summary>200 within the timeout.</summary>
+    Healthy,
+
+    /// <summary>No answer within the timeout: a saturated guest answers late, behind its queue of requests.</summary>
+    Late,
+
+    /// <summary>Refused, reset or not 200.</summary>
+    Down,
+}
+
 /// <summary>Asks whether a guest's web service is healthy.</summary>
 public interface IHealthProbe : IDisposable
 {
     /// <summary>True when <c>GET /healthz</c> answers 200 within the timeout; never throws.</summary>
     Task<bool> IsHealthyAsync(GuestAddress guest, TimeSpan timeout);
+
+    /// <summary>As <see cref="IsHealthyAsync"/>, telling a late answer from a refusal; never throws.</summary>
+    async Task<HealthAnswer> CheckAsync(GuestAddress guest, TimeSpan timeout) =>
+        await IsHealthyAsync(guest, timeout).ConfigureAwait(false) ? HealthAnswer.Healthy : HealthAnswer.Down;
 }
 
 /// <summary><see cref="IHealthProbe"/> over HTTP: <c>GET {endpoint}/healthz</c>.</summary>
@@ -46,7 +63,10 @@ public sealed class HttpHealthProbe : IHealthProbe
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public async Task<bool> IsHealthyAsync(GuestAddress guest, TimeSpan timeout)
+    public async Task<bool> IsHealthyAsync(GuestAddress guest, TimeSpan timeout) =>
+        await CheckAsync(guest, timeout).ConfigureAwait(false) == HealthAnswer.Healthy;
+
+    public async Task<HealthAnswer> CheckAsync(GuestAddress guest, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{guest.Endpoint}/healthz");
@@ -55,11 +75,15 @@ public sealed class HttpHealthProbe : IHealthProbe
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
                 .ConfigureAwait(false);
-            return response.StatusCode == HttpStatusCode.OK;
+            return response.StatusCode == HttpStatusCode.OK ? HealthAnswer.Healthy : HealthAnswer.Down;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return HealthAnswer.Late;
         }
         catch (Exception error) when (error is HttpRequestException or OperationCanceledException or IOException)
         {
-            return false;
+            return HealthAnswer.Down;
         }
     }
 

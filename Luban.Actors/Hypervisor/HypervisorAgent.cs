@@ -11,7 +11,8 @@ using static Luban.Actors.Scaling.ScalingProtocol;
 namespace Luban.Actors.Hypervisor;
 
 /// <summary>What an agent talks to; the agent disposes them when it stops.</summary>
-/// <param name="PortIsFree">Whether a host port can be forwarded; defaults to trying to listen on 127.0.0.1.</param>
+/// <param name="PortIsFree">Whether a host port can be forwarded; defaults to trying to listen on the settings'
+/// forward address.</param>
 public sealed record HypervisorAgentDependencies(
     IHypervisor Hypervisor,
     IConnectionProbe ConnectionProbe,
@@ -25,12 +26,14 @@ public sealed record HypervisorAgentDependencies(
         HealthProbe.Dispose();
     }
 
-    public static bool LoopbackPortIsFree(int port)
+    public static bool LoopbackPortIsFree(int port) => PortIsFreeOn(IPAddress.Loopback, port);
+
+    public static bool PortIsFreeOn(IPAddress address, int port)
     {
         try
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            socket.Bind(new IPEndPoint(address, port));
             return true;
         }
         catch (SocketException)
@@ -151,7 +154,8 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
         _settings = settings;
         _supervisor = supervisor;
         _dependencies = dependencies();
-        _portIsFree = _dependencies.PortIsFree ?? HypervisorAgentDependencies.LoopbackPortIsFree;
+        var forwardAddress = IPAddress.Parse(_settings.ForwardAddress);
+        _portIsFree = _dependencies.PortIsFree ?? (port => HypervisorAgentDependencies.PortIsFreeOn(forwardAddress, port));
         _namePrefix = VmId.For(host, 1).Value[..^1];
         Become(Registering);
     }
@@ -294,24 +298,28 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
 
             slot.CheckInFlight = true;
             var (vm, generation) = (slot.Id, slot.Generation);
-            CheckGuestAsync(slot.Address, generation, _dependencies.HealthProbe, _dependencies.ConnectionProbe,
-                    _settings.ProbeTimeout)
+            CheckGuestAsync(slot.Address, generation, slot.InServiceSince is not null, _dependencies.HealthProbe,
+                    _dependencies.ConnectionProbe, _settings.ProbeTimeout)
                 .PipeTo(Self, failure: error => new GuestChecked(vm, generation, false, ProbeResult.Unknown(error.Message)));
         }
     }
 
     /// <summary>Health first, then the count, one after the other: the health check's own connection is closed by
-    /// the time the guest counts.</summary>
-    private static async Task<GuestChecked> CheckGuestAsync(GuestAddress guest, long generation, IHealthProbe health,
-        IConnectionProbe connections, TimeSpan timeout)
+    /// the time the guest counts. An in-service guest that answers its health check late but is counted over SSH is
+    /// busy, not failed: it stays in service with its count (under load this is when its count matters most). A
+    /// guest still booting enters service only on a real answer.</summary>
+    private static async Task<GuestChecked> CheckGuestAsync(GuestAddress guest, long generation, bool inService,
+        IHealthProbe health, IConnectionProbe connections, TimeSpan timeout)
     {
-        if (!await health.IsHealthyAsync(guest, timeout).ConfigureAwait(false))
+        var answer = await health.CheckAsync(guest, timeout).ConfigureAwait(false);
+        if (answer == HealthAnswer.Down || (answer == HealthAnswer.Late && !inService))
             return new GuestChecked(guest.Vm, generation, false, null);
 
         // Connecting and running the command each get the timeout on a fresh session.
         using var deadline = new CancellationTokenSource(timeout * 2);
         var probe = await connections.CountAsync(guest, deadline.Token).ConfigureAwait(false);
-        return new GuestChecked(guest.Vm, generation, true, probe);
+        var healthy = answer == HealthAnswer.Healthy || probe.Connections is not null;
+        return new GuestChecked(guest.Vm, generation, healthy, healthy ? probe : null);
     }
 
     private void OnGuestChecked(GuestChecked check)
@@ -632,7 +640,7 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
         if (_slots.TryGetValue(index, out var slot)) return slot;
         var (service, ssh) = _settings.HostPortsOf(_host, index);
         var id = VmId.For(_host, index);
-        slot = new Slot(id, index, new GuestAddress(id, "127.0.0.1", service, ssh, _settings.ServicePort));
+        slot = new Slot(id, index, new GuestAddress(id, _settings.ForwardAddress, service, ssh, _settings.ServicePort));
         _slots[index] = slot;
         return slot;
     }
@@ -647,7 +655,8 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
                 new PortForward(slot.Address.ServiceHostPort, _settings.ServicePort, slot.Address.Host),
                 new PortForward(slot.Address.SshHostPort, HypervisorSettings.GuestSshPort, slot.Address.Host),
             ],
-            _settings.ConsoleLogDirectory is { } logs ? Path.Combine(logs, $"{name}.console.log") : null);
+            _settings.ConsoleLogDirectory is { } logs ? Path.Combine(logs, $"{name}.console.log") : null,
+            Emulator: _settings.Emulator);
     }
 
     private static string StartTimerKey(string commandId) => $"start:{commandId}";

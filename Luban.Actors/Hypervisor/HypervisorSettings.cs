@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
 using Luban.Actors.Cluster;
@@ -28,6 +30,10 @@ public sealed partial record HypervisorSettings
     public const string ProbeTimeoutKey = Section + ".probe-timeout";
     public const string CommandTimeoutKey = Section + ".command-timeout";
     public const string DatabaseKey = Section + ".db";
+    public const string ForwardAddressKey = Section + ".forward-address";
+    public const string EmulatorKey = Section + ".emulator";
+
+    public const string DefaultEmulator = "/usr/bin/qemu-system-x86_64";
 
     /// <summary>Host ports one host may use: a service and an SSH forward per VM.</summary>
     public const int PortBlockSize = 100;
@@ -64,6 +70,19 @@ public sealed partial record HypervisorSettings
 
     /// <summary>The records database as the guests reach it (the host's loopback is 10.0.2.2); null for none.</summary>
     public string? Database { get; init; }
+
+    /// <summary>
+    /// The host address the guests' ports are forwarded on, and so the address of every endpoint this host reports:
+    /// loopback when everything runs on one machine, the host's own address when the front door runs elsewhere
+    /// (another machine, or another network namespace with <c>./luban up --netns</c>).
+    /// </summary>
+    public string ForwardAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// The QEMU binary named in each domain. <c>./luban up --netns</c> points it at a wrapper that enters the host's
+    /// network namespace, so each host's guests (and their port forwards) live in that host's namespace.
+    /// </summary>
+    public string Emulator { get; init; } = DefaultEmulator;
 
     public string KernelPath => Path.Combine(ImageDirectory, "vmlinux");
     public string InitrdPath => Path.Combine(ImageDirectory, "initrd.img");
@@ -115,6 +134,8 @@ public sealed partial record HypervisorSettings
             ProbeTimeout = Get(config, ProbeTimeoutKey, d.ProbeTimeout, Duration),
             CommandTimeout = Get(config, CommandTimeoutKey, d.CommandTimeout, Duration),
             Database = Get(config, DatabaseKey, d.Database, (c, k) => c.GetString(k) is { Length: > 0 } db ? db : null),
+            ForwardAddress = Get(config, ForwardAddressKey, d.ForwardAddress, (c, k) => c.GetString(k)),
+            Emulator = Get(config, EmulatorKey, d.Emulator, (c, k) => c.GetString(k)),
         };
         settings.Validate();
         return settings;
@@ -146,6 +167,11 @@ public sealed partial record HypervisorSettings
             Fail(ProbeTimeoutKey, ProbeTimeout, "allowed: more than 0, at most 1m");
         if (CommandTimeout <= TimeSpan.Zero || CommandTimeout > TimeSpan.FromMinutes(10))
             Fail(CommandTimeoutKey, CommandTimeout, "allowed: more than 0, at most 10m");
+        if (!IPAddress.TryParse(ForwardAddress, out var forward) || forward.AddressFamily != AddressFamily.InterNetwork
+            || forward.Equals(IPAddress.Any))
+            Fail(ForwardAddressKey, ForwardAddress, "allowed: one IPv4 address of this host, e.g. 127.0.0.1 or 10.77.0.2");
+        if (!Path.IsPathRooted(Emulator) || Emulator.Any(char.IsWhiteSpace))
+            Fail(EmulatorKey, Emulator, $"allowed: an absolute path to a QEMU binary or wrapper without spaces (default {DefaultEmulator})");
         if (Database is { } db)
         {
             if (db.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\''))
@@ -187,7 +213,7 @@ public sealed partial record HypervisorSettings
         DomainTypeKey => "allowed: kvm or qemu",
         ImageDirKey or ConsoleLogDirKey => "allowed: a folder path",
         ReportIntervalKey or ShutdownGraceKey or ProbeTimeoutKey or CommandTimeoutKey => "allowed: a duration such as 500ms or 10s",
-        UriKey or DatabaseKey => "allowed: a string",
+        UriKey or DatabaseKey or ForwardAddressKey or EmulatorKey => "allowed: a string",
         _ => "allowed: a whole number",
     };
 

@@ -91,8 +91,15 @@ internal sealed class FakeGuestProbes : IHealthProbe, IConnectionProbe
     public ConcurrentDictionary<VmId, ProbeResult> Counts { get; } = new();
     public ConcurrentQueue<VmId> Forgotten { get; } = new();
 
+    /// <summary>Guests whose health check times out (busy) instead of being refused.</summary>
+    public ConcurrentDictionary<VmId, bool> Late { get; } = new();
+
     public Task<bool> IsHealthyAsync(GuestAddress guest, TimeSpan timeout) =>
         Task.FromResult(Healthy.GetValueOrDefault(guest.Vm));
+
+    public Task<HealthAnswer> CheckAsync(GuestAddress guest, TimeSpan timeout) =>
+        Task.FromResult(Healthy.GetValueOrDefault(guest.Vm) ? HealthAnswer.Healthy
+            : Late.GetValueOrDefault(guest.Vm) ? HealthAnswer.Late : HealthAnswer.Down);
 
     public Task<ProbeResult> CountAsync(GuestAddress guest, CancellationToken cancellationToken) =>
         Task.FromResult(Counts.GetValueOrDefault(guest.Vm) ?? ProbeResult.Unknown("no count set"));

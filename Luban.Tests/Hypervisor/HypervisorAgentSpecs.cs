@@ -279,6 +279,45 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Agent_should_keep_a_busy_vm_in_service_when_its_health_check_is_late_but_ssh_counts_it()
+    {
+        var agent = await RegisteredAgentAsync();
+        await BringIntoServiceAsync(agent, B1, "start-1", 3);
+
+        // Saturated: /healthz answers after the timeout, the SSH count still works and shows the load.
+        _probes.Healthy[B1] = false;
+        _probes.Late[B1] = true;
+        _probes.Counts[B1] = ProbeResult.Counted(85);
+        var busy = await ReportWhereAsync(r => Vm(r, B1)?.Connections == 85);
+        for (var i = 0; i < 2 * HypervisorAgent.UnhealthyAfterFailedChecks; i++)
+            busy = await ReportWhereAsync(_ => true, intervals: 1);
+
+        Assert.Equal((VmState.InService, 85), (Vm(busy, B1)!.State, Vm(busy, B1)!.Connections));
+
+        // Late and not even countable over SSH: that is a failing guest.
+        _probes.Counts[B1] = ProbeResult.Unknown("ssh timed out");
+        var failed = await ReportWhereAsync(r => Vm(r, B1)?.State != VmState.InService);
+        Assert.Equal(VmState.Failed, Vm(failed, B1)!.State);
+    }
+
+    [Fact]
+    public async Task Agent_should_not_put_a_booting_vm_in_service_on_a_late_health_check()
+    {
+        var agent = await RegisteredAgentAsync();
+        Assert.True((await StartAsync(agent, "start-1")).Succeeded);
+        _probes.Late[B1] = true;
+        _probes.Counts[B1] = ProbeResult.Counted(0);
+
+        HostReport report = null!;
+        for (var i = 0; i < 5; i++)
+            report = await ReportWhereAsync(_ => true, intervals: 1);
+        Assert.Equal(VmState.Booting, Vm(report, B1)!.State);
+
+        _probes.Healthy[B1] = true;
+        await ReportWhereAsync(r => Vm(r, B1)?.State == VmState.InService);
+    }
+
+    [Fact]
     public async Task Agent_should_stop_with_acpi_and_answer_once_libvirt_shows_it_shut_off()
     {
         var agent = await RegisteredAgentAsync();

@@ -34,6 +34,7 @@ public sealed class HypervisorSettingsSpecs
               image-dir = "/srv/luban/image", console-log-dir = "", service-port = 8081, host-port-base = 30000
               report-interval = 500ms, shutdown-grace = 20s, probe-timeout = 3s, command-timeout = 1m
               db = "Host=10.0.2.2;Database=luban;Username=luban"
+              forward-address = 10.77.0.2, emulator = "/srv/luban/qemu-b"
             }
             """);
 
@@ -44,6 +45,7 @@ public sealed class HypervisorSettingsSpecs
             HostPortBase = 30000, ReportInterval = TimeSpan.FromMilliseconds(500), ShutdownGrace = TimeSpan.FromSeconds(20),
             ProbeTimeout = TimeSpan.FromSeconds(3), CommandTimeout = TimeSpan.FromMinutes(1),
             Database = "Host=10.0.2.2;Database=luban;Username=luban",
+            ForwardAddress = "10.77.0.2", Emulator = "/srv/luban/qemu-b",
         }, settings);
     }
 
@@ -74,6 +76,11 @@ public sealed class HypervisorSettingsSpecs
     [InlineData("db = \"Host=127.0.0.1;Database=luban\"", "luban.hypervisor.db")]
     [InlineData("db = \"Host=localhost;Database=luban\"", "luban.hypervisor.db")]
     [InlineData("db = \"Host=10.0.2.2; Database=luban\"", "luban.hypervisor.db")]
+    [InlineData("forward-address = \"hv-b\"", "luban.hypervisor.forward-address")]
+    [InlineData("forward-address = \"0.0.0.0\"", "luban.hypervisor.forward-address")]
+    [InlineData("forward-address = \"::1\"", "luban.hypervisor.forward-address")]
+    [InlineData("emulator = \"qemu-system-x86_64\"", "luban.hypervisor.emulator")]
+    [InlineData("emulator = \"/opt/my qemu\"", "luban.hypervisor.emulator")]
     public void Settings_should_refuse_a_bad_value_naming_its_key(string line, string key)
     {
         var error = Assert.Throws<ConfigurationError>(() => Read($"luban.hypervisor {{ {line} }}"));
