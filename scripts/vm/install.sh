@@ -109,7 +109,10 @@ group = \"root\"
 security_driver = \"none\"
 dynamic_ownership = 0
 # No per-guest mount namespace: it needs privileges containers often lack and buys nothing for these guests.
-namespaces = []"
+namespaces = []
+# Keep root's capabilities in the emulator process: ./luban up --netns names a wrapper as the emulator that enters
+# the host's network namespace (setns needs CAP_SYS_ADMIN) before it becomes QEMU.
+clear_emulator_capabilities = 0"
 }
 
 install_packages
