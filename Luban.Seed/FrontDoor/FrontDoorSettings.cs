@@ -16,7 +16,7 @@ public sealed record FrontDoorSettings
     public LoadBalancing LoadBalancing { get; init; } = LoadBalancing.RoundRobin;
     public string HealthPath { get; init; } = "/readyz";
     public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public int HealthFailures { get; init; } = 2;
     public TimeSpan PassiveReactivation { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan PooledIdleTimeout { get; init; } = TimeSpan.FromSeconds(2);
@@ -49,7 +49,7 @@ public sealed record FrontDoorSettings
             LoadBalancing = balancing,
             HealthPath = healthPath,
             HealthInterval = Positive(config, Key("health-interval"), TimeSpan.FromSeconds(1)),
-            HealthTimeout = Positive(config, Key("health-timeout"), TimeSpan.FromSeconds(1)),
+            HealthTimeout = Positive(config, Key("health-timeout"), TimeSpan.FromSeconds(5)),
             HealthFailures = Whole(config, Key("health-failures"), 2, 1, 100),
             PassiveReactivation = Positive(config, Key("passive-reactivation"), TimeSpan.FromSeconds(5)),
             PooledIdleTimeout = Positive(config, Key("pooled-idle-timeout"), TimeSpan.FromSeconds(2)),

@@ -7,8 +7,10 @@ namespace Luban.Seed.FrontDoor;
 /// <summary>
 /// A VM takes traffic only once an active probe found it healthy and no passive check has ejected it. YARP's own
 /// policies also route to "Unknown" destinations, which would send requests to a VM that is still booting while
-/// healthy ones exist. Only when none is healthy yet (the front door just started) are unprobed ones tried, since the
-/// alternative is a 503 for every request.
+/// healthy ones exist. Only when none is healthy are others tried, in this order: unprobed ones (the front door just
+/// started), then those not ejected by a passive check (every probe timed out because every VM is saturated), then
+/// all of them: the alternative is a 503 for every request, and a dead VM costs one connect failure, which
+/// <see cref="ConnectRetry"/> turns into a retry elsewhere.
 /// </summary>
 public sealed class HealthyOnlyDestinationsPolicy : IAvailableDestinationsPolicy
 {
@@ -35,6 +37,13 @@ public sealed class HealthyOnlyDestinationsPolicy : IAvailableDestinationsPolicy
                 available.Add(destination);
         }
 
-        return available;
+        if (available.Count > 0) return available;
+        foreach (var destination in allDestinations)
+        {
+            if (destination.Health.Passive != DestinationHealth.Unhealthy)
+                available.Add(destination);
+        }
+
+        return available.Count > 0 ? available : allDestinations;
     }
 }
