@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Luban.Actors.Bonding;
@@ -63,6 +64,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<HostId, Agent> _agents = new();
     private readonly HashSet<HostId> _lostHosts = new();
+    private readonly HashSet<Address> _unreachable = new();
     private readonly Dictionary<string, PendingStart> _starts = new();
     private readonly Dictionary<string, PendingStop> _stops = new();
     private readonly Dictionary<VmId, Drain> _drains = new();
@@ -95,6 +97,9 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         Receive<OperatorProtocol.SetAutoscale>(OnSetAutoscale);
         Receive<OperatorProtocol.SetPolicy>(OnSetPolicy);
         Receive<GetSupervisorStatus>(_ => Sender.Tell(Status()));
+        Receive<ClusterEvent.UnreachableMember>(e => OnReachability(e.Member.Address, reachable: false));
+        Receive<ClusterEvent.ReachableMember>(e => OnReachability(e.Member.Address, reachable: true));
+        Receive<ClusterEvent.MemberRemoved>(e => _unreachable.Remove(e.Member.Address));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -104,8 +109,40 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.Policy.TickInterval);
+        // A crashed agent's node is unreachable within seconds, but downed (and so Terminated) only after the split-brain
+        // resolver's stable-after: its VMs leave the rotation at the first, not the second.
+        if (IsClustered)
+        {
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.MemberRemoved));
+        }
+    }
+
+    protected override void PostStop()
+    {
+        if (IsClustered) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+
+    private bool IsClustered => Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider };
+
+    private bool IsReachable(Agent agent) => !_unreachable.Contains(agent.Ref.Path.Address);
+
+    private void OnReachability(Address address, bool reachable)
+    {
+        if (!(reachable ? _unreachable.Remove(address) : _unreachable.Add(address))) return;
+        foreach (var (host, _) in _agents.Where(a => a.Value.Ref.Path.Address.Equals(address)))
+        {
+            if (reachable)
+                Record("host-reachable", "membership/agent-reachable", $"Agent of host {host} is reachable again; its VMs rejoin the rotation.", host);
+            else
+                Record("host-unreachable", "membership/agent-unreachable", $"Agent of host {host} is unreachable ({address}); its VMs left the rotation until it is back or removed.", host);
+        }
+
+        PublishBackends();
+    }
 
     private void OnRegister(RegisterAgent register)
     {
@@ -429,7 +466,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
                 if (!shown) vms.Add(new VmView(start.Vm ?? new VmId($"pending-{start.CommandId}"), VmState.Booting, null));
             }
 
-            hosts.Add(new HostView(hostId, true, agent.ReportedAt, vms.ToImmutable(),
+            hosts.Add(new HostView(hostId, IsReachable(agent), agent.ReportedAt, vms.ToImmutable(),
                 agent.Report?.MinVms ?? _settings.Policy.DefaultHostMinVms,
                 agent.Report?.MaxVms ?? _settings.Policy.DefaultHostMaxVms,
                 NetworkDegraded(hostId)));
@@ -444,6 +481,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
     private void PublishBackends()
     {
         var backends = _agents
+            .Where(a => IsReachable(a.Value))
             .SelectMany(a => (a.Value.Report?.Vms ?? []).Select(vm => (Host: a.Key, Vm: vm)))
             .Where(x => x.Vm.Endpoint is not null && x.Vm.State is VmState.InService or VmState.Booting
                         && !_drains.ContainsKey(x.Vm.Vm) && !_stops.Values.Any(s => s.Vm == x.Vm.Vm))
