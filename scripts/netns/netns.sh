@@ -19,7 +19,7 @@ usage: scripts/netns/netns.sh <up|down|status|env> [options]
            by a veth pair; write an emulator wrapper per host that starts QEMU inside that host's namespace
   down     remove the namespaces, veth pairs and the bridge this script made (by name)
   status   show what exists
-  env      print the addresses as shell assignments (NETNS_A=..., ADDR_A=..., BRIDGE_ADDR=..., EMULATOR_B=...)
+  env      print names and addresses as shell assignments (PREFIX=, NETNS_A=, ADDR_A=, BRIDGE_ADDR=, EMULATOR_B=, …)
 
 options:
   --prefix P     names: namespaces P-a, P-b, P-c; bridge P-br; root-side veths vP-a …  ($PREFIX; LUBAN_NETNS_PREFIX)
@@ -147,6 +147,9 @@ cmd_status() {
 
 cmd_env() {
   local h H
+  echo "PREFIX=$PREFIX"
+  echo "SUBNET=$SUBNET"
+  echo "HOSTS=\"$HOSTS\""
   echo "BRIDGE=$BRIDGE"
   echo "BRIDGE_ADDR=$BRIDGE_ADDR"
   for h in $HOSTS; do
