@@ -28,10 +28,13 @@ public sealed record HostView(
 }
 
 /// <summary>What the ScaleSupervisor knows when it asks the policy: every host, and when it last scaled.</summary>
+/// <param name="ObservingSince">When the supervisor started building this view; <c>null</c> for long ago. A new
+/// supervisor (e.g. after a seed restart) knows only the hosts that have reported to it so far.</param>
 public sealed record ClusterView(
     ImmutableArray<HostView> Hosts,
     DateTimeOffset? LastScaleOutAt = null,
-    DateTimeOffset? LastScaleInAt = null)
+    DateTimeOffset? LastScaleInAt = null,
+    DateTimeOffset? ObservingSince = null)
 {
     public ImmutableArray<HostView> Hosts { get; init; } = Hosts.IsDefault ? [] : Hosts;
 }

@@ -65,6 +65,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<HostId, Agent> _agents = new();
     private readonly HashSet<HostId> _lostHosts = new();
     private readonly HashSet<Address> _unreachable = new();
+    private DateTimeOffset _startedAt;
     private readonly Dictionary<string, PendingStart> _starts = new();
     private readonly Dictionary<string, PendingStop> _stops = new();
     private readonly Dictionary<VmId, Drain> _drains = new();
@@ -111,6 +112,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _startedAt = Now;
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.Policy.TickInterval);
         // A crashed agent's node is unreachable within seconds, but downed (and so Terminated) only after the split-brain
         // resolver's stable-after: its VMs leave the rotation at the first, not the second.
@@ -475,7 +477,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         foreach (var lost in _lostHosts.Order())
             hosts.Add(new HostView(lost, false, null, [], _settings.Policy.DefaultHostMinVms, _settings.Policy.DefaultHostMaxVms));
 
-        return new ClusterView(hosts.ToImmutable(), _lastScaleOutAt, _lastScaleInAt);
+        return new ClusterView(hosts.ToImmutable(), _lastScaleOutAt, _lastScaleInAt, _startedAt);
     }
 
     private void PublishBackends()

@@ -12,6 +12,7 @@ public static class ScalingRules
     // Floors: a host or the cluster has fewer VMs than its minimum (a crash, a lost host); not elastic scaling.
     public const string RestoreHostMinimum = "restore/host-below-minimum";
     public const string RestoreClusterMinimum = "restore/cluster-below-minimum";
+    public const string AwaitingAgents = "hold/awaiting-agents";
 
     public const string NoInServiceVm = "hold/no-in-service-vm";
 

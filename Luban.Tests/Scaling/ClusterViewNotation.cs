@@ -32,9 +32,12 @@ public static partial class ClusterViewNotation
             if (!match.Success)
                 throw new FormatException($"Unknown cooldown memory '{memory}'.");
             var when = at - TimeSpan.FromSeconds(int.Parse(match.Groups["seconds"].Value));
-            view = match.Groups["kind"].Value == "out"
-                ? view with { LastScaleOutAt = when }
-                : view with { LastScaleInAt = when };
+            view = match.Groups["kind"].Value switch
+            {
+                "last-out" => view with { LastScaleOutAt = when },
+                "last-in" => view with { LastScaleInAt = when },
+                _ => view with { ObservingSince = when },
+            };
         }
         return view;
     }
@@ -73,6 +76,7 @@ public static partial class ClusterViewNotation
         {
             view.LastScaleOutAt is { } lastOut ? $" | last-out {(now - lastOut).TotalSeconds:0}s" : "",
             view.LastScaleInAt is { } lastIn ? $" | last-in {(now - lastIn).TotalSeconds:0}s" : "",
+            view.ObservingSince is { } since ? $" | started {(now - since).TotalSeconds:0}s" : "",
         };
         return string.Join(' ', hosts) + string.Concat(memory);
     }
@@ -117,6 +121,6 @@ public static partial class ClusterViewNotation
     [GeneratedRegex(@"(?<id>[A-Z][A-Za-z0-9]*)(\((?<options>[^)]*)\))?\[(?<vms>[^\]]*)\]")]
     private static partial Regex HostPattern();
 
-    [GeneratedRegex(@"^last-(?<kind>out|in) (?<seconds>\d+)s$")]
+    [GeneratedRegex(@"^(?<kind>last-out|last-in|started) (?<seconds>\d+)s$")]
     private static partial Regex MemoryPattern();
 }

@@ -139,6 +139,14 @@ public class ScalingPolicySpecs
     [InlineData("B(min 0)[] C(min 0)[]", "start B", ScalingRules.RestoreClusterMinimum)]
     // The lost host's VMs are out of capacity: the survivor takes the cluster's second VM.
     [InlineData("B[40] C(unreachable)[40]", "start B", ScalingRules.RestoreClusterMinimum)]
+    // A supervisor that started 5 s ago (a restarted seed) has heard only from B: C's VM is most likely still running.
+    [InlineData("B[40] | started 5s", "none", ScalingRules.AwaitingAgents)]
+    [InlineData("B[40] | started 15s", "none", ScalingRules.AwaitingAgents)]
+    [InlineData("B[40] | started 16s", "start B", ScalingRules.RestoreClusterMinimum)]
+    // … but a host it saw and then lost is gone, not late.
+    [InlineData("B[40] C(unreachable)[40] | started 5s", "start B", ScalingRules.RestoreClusterMinimum)]
+    // Each host's own minimum is restored at once, even by a new supervisor.
+    [InlineData("B[40] C[] | started 5s", "start C", ScalingRules.RestoreHostMinimum)]
     public void Decide_should_restore_minimums_before_scaling(string view, string expected, string rule) =>
         AssertDecision(view, expected, rule);
 
