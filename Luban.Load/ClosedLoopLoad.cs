@@ -18,6 +18,9 @@ public sealed record LoadResult(
 {
     public long Failed => Non2xx + SocketErrors;
 
+    /// <summary>Per instance, when its first successful answer arrived, measured like <see cref="Elapsed"/>.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> FirstSeen { get; init; } = new Dictionary<string, TimeSpan>();
+
     public override string ToString() =>
         $"{Requests} requests, {Succeeded} ok, {Non2xx} non-2xx, {SocketErrors} socket errors, " +
         $"{Requests / Math.Max(Elapsed.TotalSeconds, 1e-9):0} req/s, p50 {P50Ms:0.0} ms, p99 {P99Ms:0.0} ms" +
@@ -36,22 +39,29 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
     private readonly Func<HttpRequestMessage>? _requestFactory;
     private readonly ConcurrentDictionary<string, long> _failures = new();
     private readonly ConcurrentDictionary<string, long> _byInstance = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _firstSeen = new();
     private readonly ConcurrentBag<double> _latencies = [];
     private readonly List<(HttpClient Client, Task Loop)> _clients = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = new();
     private readonly SemaphoreSlim _clientsLock = new(1, 1);
+    private readonly TimeProvider _wallClock;
     private long _requests, _succeeded, _non2xx, _socketErrors;
 
+    /// <param name="clock">Only for <see cref="StartedAt"/>; durations come from a stopwatch.</param>
     public ClosedLoopLoad(Uri target, string instanceHeader = "X-Luban-Instance",
-        Func<HttpRequestMessage>? requestFactory = null)
+        Func<HttpRequestMessage>? requestFactory = null, TimeProvider? clock = null)
     {
         _target = target;
         _instanceHeader = instanceHeader;
         _requestFactory = requestFactory;
+        _wallClock = clock ?? TimeProvider.System;
     }
 
     public int Clients => _clients.Count;
+
+    /// <summary>Wall-clock time of the first <see cref="SetClientsAsync"/>, from which elapsed times count.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -63,7 +73,12 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
         await _clientsLock.WaitAsync();
         try
         {
-            if (!_clock.IsRunning) _clock.Start();
+            if (!_clock.IsRunning)
+            {
+                StartedAt ??= _wallClock.GetUtcNow();
+                _clock.Start();
+            }
+
             while (_clients.Count < count)
             {
                 var handler = new SocketsHttpHandler
@@ -79,15 +94,16 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
                 _retire.Add(retire);
             }
 
-            while (_clients.Count > count)
+            // Retire the surplus together: each finishes its request at the same time as the others.
+            if (_clients.Count > count)
             {
-                var last = _clients.Count - 1;
-                await _retire[last].CancelAsync();
-                await _clients[last].Loop;
-                _clients[last].Client.Dispose();
-                _retire[last].Dispose();
-                _clients.RemoveAt(last);
-                _retire.RemoveAt(last);
+                var retiring = _clients.Count - count;
+                foreach (var retire in _retire.Skip(count)) await retire.CancelAsync();
+                await Task.WhenAll(_clients.Skip(count).Select(c => c.Loop));
+                foreach (var (client, _) in _clients.Skip(count)) client.Dispose();
+                foreach (var retire in _retire.Skip(count)) retire.Dispose();
+                _clients.RemoveRange(count, retiring);
+                _retire.RemoveRange(count, retiring);
             }
         }
         finally
@@ -105,7 +121,10 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
         double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
         return new LoadResult(Requests, Interlocked.Read(ref _succeeded), Interlocked.Read(ref _non2xx),
             Interlocked.Read(ref _socketErrors), new Dictionary<string, long>(_failures),
-            new Dictionary<string, long>(_byInstance), _clock.Elapsed, Percentile(0.50), Percentile(0.99));
+            new Dictionary<string, long>(_byInstance), _clock.Elapsed, Percentile(0.50), Percentile(0.99))
+        {
+            FirstSeen = new Dictionary<string, TimeSpan>(_firstSeen),
+        };
     }
 
     /// <summary>Stops every client after its current request and returns the totals.</summary>
@@ -139,7 +158,12 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
                 {
                     Interlocked.Increment(ref _succeeded);
                     if (response.Headers.TryGetValues(_instanceHeader, out var values))
-                        _byInstance.AddOrUpdate(values.First(), 1, (_, n) => n + 1);
+                    {
+                        var instance = values.First();
+                        _byInstance.AddOrUpdate(instance, 1, (_, n) => n + 1);
+                        // A lock-free read on the hot path; only an instance's first answer writes.
+                        if (!_firstSeen.ContainsKey(instance)) _firstSeen.TryAdd(instance, _clock.Elapsed);
+                    }
                 }
                 else
                 {
