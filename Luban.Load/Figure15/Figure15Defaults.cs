@@ -7,13 +7,14 @@ namespace Luban.Load.Figure15;
 /// </summary>
 public static class Figure15Defaults
 {
-    /// <summary>180 clients over the two resting VMs is about 76 connections each, above T_upper × S_max = 60 (the
-    /// overload), and over three VMs about 51 each, inside the band (no second scale-out, no scale-in). A VM counts a
-    /// little under its share because some clients are always between two requests (measured with least-requests
-    /// balancing: 76/76 with two VMs, 51/50/51 with three).</summary>
-    public const int Clients = 180;
+    /// <summary>160 clients over the two resting VMs is up to 80 connections each, above T_upper × S_max = 60 (the
+    /// overload), and over three VMs up to 54 each, inside the band (no second scale-out, no scale-in). Behind the
+    /// front door a VM's count is its share of the front door's pooled connections, which with steady load is its
+    /// share of the clients (at most; a little under when some clients are between two requests) plus the health
+    /// check's one. Measured with least-requests at 180 clients: 76–91 with two VMs, 51–61 with three: too close.</summary>
+    public const int Clients = 160;
 
-    /// <summary>Every VM passes 60 connections at about 145 clients, 16 s in: the overload comes late in the ramp.</summary>
+    /// <summary>Every VM passes 60 connections at about 120–145 clients, 15–18 s in: the overload comes late in the ramp.</summary>
     public static readonly TimeSpan Ramp = TimeSpan.FromSeconds(20);
 
     /// <summary>Time for the third VM to boot, pass its health check, warm up for one tick and carry its share

@@ -58,10 +58,12 @@ public sealed record Timeline(
     bool PolicyKnown,
     long Failed)
 {
-    /// <summary>The VMs that ran during the run, in the order they were first seen running.</summary>
+    /// <summary>The VMs that ran during the run, in the order they were first seen running. The supervisor lists a
+    /// start whose VM has no name yet as <c>pending-&lt;command&gt;</c>: not a VM, so not a column.</summary>
     public IReadOnlyList<string> VmsInOrderOfAppearance() =>
         Samples.Where(sample => sample.Vms is not null)
-            .SelectMany(sample => sample.Vms!.Where(vm => vm.Running).Select(vm => vm.Id))
+            .SelectMany(sample => sample.Vms!.Where(vm => vm.Running && !vm.Id.StartsWith("pending-", StringComparison.Ordinal))
+                .Select(vm => vm.Id))
             .Distinct()
             .ToList();
 }

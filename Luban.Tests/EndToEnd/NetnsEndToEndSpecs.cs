@@ -15,10 +15,9 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
 {
     private const string RulerPath = "/api/ruler?cm=100&profile=LUBAN_42_9";
 
-    /// <summary>The paper's S_max 100 and T_upper 60 %: 180 clients put two VMs at about 75 connections each (scale
-    /// out) and three at about 50 (no fourth); a VM's count is a little under its share, since some clients are
-    /// always between two requests.</summary>
-    private const int PeakClients = 180;
+    /// <summary>The paper's S_max 100 and T_upper 60 %: the figure-15 peak puts two VMs at up to 80 connections each
+    /// (scale out) and three at up to 54 (no fourth); see <see cref="Luban.Load.Figure15.Figure15Defaults.Clients"/>.</summary>
+    private const int PeakClients = Luban.Load.Figure15.Figure15Defaults.Clients;
 
     private static readonly TimeSpan RampTime = TimeSpan.FromSeconds(20);
 

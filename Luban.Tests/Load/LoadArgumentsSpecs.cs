@@ -41,7 +41,7 @@ public sealed class LoadArgumentsSpecs
     [InlineData("--clients 10 --ramp 1s --hold 2s --fall 500ms", "ramp 0-10 1s, hold 10 2s, fall 10-0 0.5s")]
     [InlineData("--clients=10 --ramp=0s --fall=0s", "ramp 0-10 0s, hold 10 60s, fall 10-0 0s")]
     [InlineData("--profile \"hold 3 1s, ramp 3-6 1s\"", "hold 3 1s, ramp 3-6 1s")]
-    [InlineData("--figure15", "ramp 0-180 20s, hold 180 70s, fall 180-0 5s, hold 0 60s")]
+    [InlineData("--figure15", "ramp 0-160 20s, hold 160 70s, fall 160-0 5s, hold 0 60s")]
     [InlineData("--figure15 --clients 40 --hold 30s", "ramp 0-40 20s, hold 40 30s, fall 40-0 5s, hold 0 60s")]
     [InlineData("--figure15 --profile \"ramp 0-4 1s, fall 4-0 1s\"", "ramp 0-4 1s, fall 4-0 1s")]
     public void Parser_should_build_the_profile(string line, string expected)
