@@ -1,5 +1,7 @@
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Luban.Seed.FrontDoor;
 
@@ -62,16 +64,20 @@ public static class FrontDoorApp
             });
 
         var app = builder.Build();
-        var inFlight = app.Services.GetRequiredService<InFlightRequests>();
-        var retry = app.Services.GetRequiredService<ConnectRetry>();
-        app.MapReverseProxy(proxy =>
+        // The client's address only, like the HAProxy and nginx set-ups: X-Forwarded-Proto/Host would be two more
+        // headers per request for each side to write and parse, and Luban.Web reads neither.
+        var transformer = app.Services.GetRequiredService<ITransformBuilder>().Create(transforms =>
         {
-            proxy.UseLoadBalancing();
-            // RequestDelegate-shaped middleware: the Func<Task> overload allocates a closure per request.
-            proxy.Use(retry.ForwardAsync);
-            proxy.Use(inFlight.TrackAsync);
-            proxy.UsePassiveHealthChecks();
+            transforms.UseDefaultForwarders = false;
+            transforms.AddXForwardedFor();
         });
+        var forwarder = ActivatorUtilities.CreateInstance<FrontDoorForwarder>(app.Services, transformer);
+        app.Run(forwarder.InvokeAsync);
+        // Never reached: mapped so that YARP loads its configuration and probes the destinations; routing and
+        // authorization are placed here explicitly so WebApplication does not put them in front of the forwarder.
+        app.UseRouting();
+        app.UseAuthorization();
+        app.MapReverseProxy();
         return app;
     }
 }

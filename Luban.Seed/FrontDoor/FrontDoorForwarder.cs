@@ -1,0 +1,127 @@
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace Luban.Seed.FrontDoor;
+
+/// <summary>
+/// The whole request path of the front door, as one terminal middleware: pick a destination among those YARP's health
+/// checks keep available, count it in flight, forward, report the outcome to the passive health policy, and retry a
+/// request whose connection could not be opened on another VM. YARP still owns the configuration, the active probes
+/// and the health state; only routing and its per-request middleware chain are skipped.
+/// </summary>
+public sealed class FrontDoorForwarder
+{
+    private const int MaxAttempts = 3;
+
+    private readonly IProxyStateLookup _proxy;
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpTransformer _transformer;
+    private readonly InFlightRequests _inFlight;
+    private readonly ConnectRetry _retry;
+    private readonly Dictionary<string, IPassiveHealthCheckPolicy> _passivePolicies;
+    private int _roundRobin = -1;
+
+    public FrontDoorForwarder(IProxyStateLookup proxy, IHttpForwarder forwarder, HttpTransformer transformer,
+        InFlightRequests inFlight, ConnectRetry retry, IEnumerable<IPassiveHealthCheckPolicy> passivePolicies)
+    {
+        _proxy = proxy;
+        _forwarder = forwarder;
+        _transformer = transformer;
+        _inFlight = inFlight;
+        _retry = retry;
+        _passivePolicies = passivePolicies.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (!_proxy.TryGetCluster(FrontDoorConfig.ClusterId, out var cluster)) return Unavailable(context);
+        var available = cluster.DestinationsState.AvailableDestinations;
+        if (available.Count == 0) return Unavailable(context);
+        return ForwardAsync(context, cluster, Pick(cluster.Model.Config.LoadBalancingPolicy, available));
+    }
+
+    private async Task ForwardAsync(HttpContext context, ClusterState cluster, DestinationState destination)
+    {
+        List<DestinationState>? tried = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await ForwardOnceAsync(context, cluster, destination);
+            if (result == ForwarderError.None || attempt >= MaxAttempts || context.Response.HasStarted) return;
+            var error = context.Features.Get<IForwarderErrorFeature>();
+            if (error is null || !ConnectRetry.IsConnectFailure(error)) return;
+
+            (tried ??= new List<DestinationState>(MaxAttempts)).Add(destination);
+            _retry.Eject(cluster, destination, error);
+            DestinationState? next = null;
+            foreach (var other in cluster.DestinationsState.AvailableDestinations)
+            {
+                // Start the attempt afresh on the least loaded destination not tried yet.
+                if (tried.Contains(other)) continue;
+                if (next is null || _inFlight.Of(other.DestinationId) < _inFlight.Of(next.DestinationId)) next = other;
+            }
+
+            if (next is null) return;
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            destination = next;
+        }
+    }
+
+    private async ValueTask<ForwarderError> ForwardOnceAsync(HttpContext context, ClusterState cluster, DestinationState destination)
+    {
+        var model = cluster.Model;
+        var counter = _inFlight.Enter(destination.DestinationId);
+        ForwarderError result;
+        try
+        {
+            result = await _forwarder.SendAsync(context, destination.Model.Config.Address, model.HttpClient,
+                model.Config.HttpRequest ?? ForwarderRequestConfig.Empty, _transformer);
+        }
+        finally
+        {
+            InFlightRequests.Leave(counter);
+        }
+
+        if (model.Config.HealthCheck?.Passive is { Enabled: true } passive)
+        {
+            var name = string.IsNullOrEmpty(passive.Policy) ? HealthCheckConstants.PassivePolicy.TransportFailureRate : passive.Policy;
+            _passivePolicies[name].RequestProxied(context, cluster, destination);
+        }
+        return result;
+    }
+
+    private DestinationState Pick(string? policy, IReadOnlyList<DestinationState> available)
+    {
+        if (available.Count == 1) return available[0];
+        if (string.Equals(policy, Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.LeastRequests, StringComparison.OrdinalIgnoreCase))
+        {
+            var best = available[0];
+            var least = _inFlight.Of(best.DestinationId);
+            for (var i = 1; i < available.Count; i++)
+            {
+                var count = _inFlight.Of(available[i].DestinationId);
+                if (count < least) (best, least) = (available[i], count);
+            }
+
+            return best;
+        }
+
+        var turn = (uint)Interlocked.Increment(ref _roundRobin);
+        return available[(int)(turn % (uint)available.Count)];
+    }
+
+    private static Task Unavailable(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Features.Set<IForwarderErrorFeature>(new ForwarderErrorFeature(ForwarderError.NoAvailableDestinations, null));
+        return Task.CompletedTask;
+    }
+
+    private sealed class ForwarderErrorFeature(ForwarderError error, Exception? exception) : IForwarderErrorFeature
+    {
+        public ForwarderError Error { get; } = error;
+        public Exception? Exception { get; } = exception;
+    }
+}
