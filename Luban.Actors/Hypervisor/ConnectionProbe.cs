@@ -16,6 +16,13 @@ public sealed class ConnectionProbe : IConnectionProbe
     public const string User = "root";
     public const string CountCommand = "luban-conns";
 
+    /// <summary>
+    /// A new session gets this many probe timeouts: the key exchange is the costly part, and on a guest saturated by
+    /// requests (emulated, here) it can take several seconds. With the command's budget only, a session lost at the
+    /// peak of load could not be re-opened until the load fell, leaving the count unknown exactly when it matters.
+    /// </summary>
+    public const int ConnectBudget = 5;
+
     private readonly ConcurrentDictionary<VmId, Session> _sessions = new();
     private readonly IPrivateKeySource? _key;
     private readonly string? _keyProblem;
@@ -64,7 +71,7 @@ public sealed class ConnectionProbe : IConnectionProbe
         if (_disposed) return ProbeResult.Unknown("the probe is closed");
         var session = _sessions.GetOrAdd(guest.Vm, _ => new Session());
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_timeout * 2);
+        deadline.CancelAfter(_timeout * (ConnectBudget + 1));
         try
         {
             await session.Gate.WaitAsync(deadline.Token).ConfigureAwait(false);
@@ -86,6 +93,7 @@ public sealed class ConnectionProbe : IConnectionProbe
 
     private async Task<ProbeResult> CountLockedAsync(Session session, GuestAddress guest, CancellationToken token)
     {
+        var connected = false;
         try
         {
             if (session.Client is not { IsConnected: true } || session.Port != guest.SshHostPort)
@@ -96,10 +104,13 @@ public sealed class ConnectionProbe : IConnectionProbe
                 await session.Client.ConnectAsync(token).ConfigureAwait(false);
             }
 
+            connected = true;
             using var command = session.Client.CreateCommand(
                 string.Create(CultureInfo.InvariantCulture, $"{CountCommand} {guest.GuestServicePort}"));
             command.CommandTimeout = _timeout;
-            await command.ExecuteAsync(token).ConfigureAwait(false);
+            using var commandDeadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+            commandDeadline.CancelAfter(_timeout);
+            await command.ExecuteAsync(commandDeadline.Token).ConfigureAwait(false);
             var output = command.Result.Trim();
             if (command.ExitStatus != 0 || !int.TryParse(output, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
                 return ProbeResult.Unknown($"'{CountCommand}' exited {command.ExitStatus?.ToString(CultureInfo.InvariantCulture) ?? "by a signal"} printing '{Shorten(output)}' {Shorten(command.Error)}".TrimEnd());
@@ -110,7 +121,11 @@ public sealed class ConnectionProbe : IConnectionProbe
                                           or ObjectDisposedException)
         {
             var rejected = session.RejectedFingerprint;
-            session.Reset();
+            // A command that ran out of time on a live session is a busy guest: keep the session, whose key exchange
+            // is what a busy guest can least afford to repeat.
+            var busy = connected && error is OperationCanceledException or TimeoutException or SshOperationTimeoutException
+                       && session.Client is { IsConnected: true };
+            if (!busy) session.Reset();
             if (rejected is not null)
                 return ProbeResult.Refused(
                     $"{guest.Vm} at {guest.Host}:{guest.SshHostPort} presented host key SHA256:{rejected}, not the pinned {_pinnedFingerprint}");
@@ -120,7 +135,7 @@ public sealed class ConnectionProbe : IConnectionProbe
 
     private SshClient Connect(GuestAddress guest, Session session)
     {
-        var info = new PrivateKeyConnectionInfo(guest.Host, guest.SshHostPort, User, _key!) { Timeout = _timeout };
+        var info = new PrivateKeyConnectionInfo(guest.Host, guest.SshHostPort, User, _key!) { Timeout = _timeout * ConnectBudget };
         var client = new SshClient(info);
         client.HostKeyReceived += (_, e) =>
         {

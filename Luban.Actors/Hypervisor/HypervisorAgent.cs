@@ -315,8 +315,8 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
         if (answer == HealthAnswer.Down || (answer == HealthAnswer.Late && !inService))
             return new GuestChecked(guest.Vm, generation, false, null);
 
-        // Connecting and running the command each get the timeout on a fresh session.
-        using var deadline = new CancellationTokenSource(timeout * 2);
+        // A new session's key exchange gets ConnectBudget timeouts, the command one.
+        using var deadline = new CancellationTokenSource(timeout * (ConnectionProbe.ConnectBudget + 1));
         var probe = await connections.CountAsync(guest, deadline.Token).ConfigureAwait(false);
         var healthy = answer == HealthAnswer.Healthy || probe.Connections is not null;
         return new GuestChecked(guest.Vm, generation, healthy, healthy ? probe : null);
