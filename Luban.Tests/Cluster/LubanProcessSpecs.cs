@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Luban.Tests.Support;
@@ -59,38 +58,18 @@ public sealed class LubanProcessSpecs(ITestOutputHelper output)
 
         Assert.Empty(ProcessesStartedFrom(runDir));
         Assert.Empty(Directory.GetFiles(runDir, "*.pid"));
-        Assert.DoesNotContain(File.Exists("/usr/bin/virsh") ? Virsh("list --name") : "", "luban-");
+        // Argument order: the substring first, then the text searched.
+        Assert.DoesNotContain("luban-", File.Exists("/usr/bin/virsh") ? Virsh("list --all --name") : "");
     }
 
-    private static string Virsh(string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo("virsh", $"-c qemu:///system {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
+    private static string Virsh(string arguments) => LubanScript.Output("virsh", $"-c qemu:///system {arguments}");
 
     private async Task<(int ExitCode, string Output)> RunLubanAsync(IReadOnlyDictionary<string, string> env,
         params string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(Repo.Root, "luban"), args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Repo.Root,
-        };
-        foreach (var (key, value) in env) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var text = await stdout + await stderr;
-        output.WriteLine($"./luban {string.Join(' ', args)} -> {process.ExitCode}\n{text}");
-        return (process.ExitCode, text);
+        var (code, text) = await LubanScript.RunAsync(env, args);
+        output.WriteLine($"./luban {string.Join(' ', args)} -> {code}\n{text}");
+        return (code, text);
     }
 
     private static bool IsLubanProcess(int pid)

@@ -67,21 +67,7 @@ public sealed class NetnsCluster : IAsyncLifetime
         if (Directory.Exists(_runDir)) Directory.Delete(_runDir, recursive: true);
     }
 
-    public async Task<(int ExitCode, string Output)> LubanAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(Repo.Root, "luban"), args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Repo.Root,
-        };
-        foreach (var (key, value) in _env) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    public Task<(int ExitCode, string Output)> LubanAsync(params string[] args) => LubanScript.RunAsync(_env, args);
 
     /// <summary>The status document, or null while the seed does not answer.</summary>
     public async Task<JsonElement?> StatusAsync()
@@ -108,10 +94,13 @@ public sealed class NetnsCluster : IAsyncLifetime
     public static IReadOnlyList<string> InService(JsonElement status) =>
         VmsOf(status).Where(v => v.State == "InService").Select(v => v.Id).Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>Polls the status until <paramref name="done"/> holds; the last status read is returned either way.</summary>
-    public async Task<(bool Met, JsonElement? Last, TimeSpan Elapsed)> UntilAsync(Func<JsonElement, bool> done, TimeSpan within)
+    /// <summary>Polls the status until <paramref name="done"/> holds; the last status read is returned either way.
+    /// <paramref name="progress"/> sees a status every 5 s, for the test's output.</summary>
+    public async Task<(bool Met, JsonElement? Last, TimeSpan Elapsed)> UntilAsync(Func<JsonElement, bool> done, TimeSpan within,
+        Action<TimeSpan, JsonElement>? progress = null)
     {
         var clock = Stopwatch.StartNew();
+        var nextProgress = TimeSpan.Zero;
         JsonElement? last = null;
         while (clock.Elapsed < within)
         {
@@ -119,6 +108,11 @@ public sealed class NetnsCluster : IAsyncLifetime
             {
                 last = status;
                 if (done(status)) return (true, status, clock.Elapsed);
+                if (progress is not null && clock.Elapsed >= nextProgress)
+                {
+                    progress(clock.Elapsed, status);
+                    nextProgress = clock.Elapsed + TimeSpan.FromSeconds(5);
+                }
             }
 
             await Task.Delay(250);
@@ -147,7 +141,7 @@ public sealed class NetnsCluster : IAsyncLifetime
     {
         var pid = PidOf(name);
         var argv = File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Split('\0');
-        var ns = Run("ip", $"netns identify {pid}").Trim();
+        var ns = LubanScript.Output("ip", $"netns identify {pid}").Trim();
         return new Restart(name, argv, ns);
     }
 
@@ -168,18 +162,6 @@ public sealed class NetnsCluster : IAsyncLifetime
 
     public string Log(string name) =>
         File.Exists(Path.Combine(_runDir, $"{name}.log")) ? File.ReadAllText(Path.Combine(_runDir, $"{name}.log")) : "";
-
-    public static string Run(string file, string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
 
     private static string Quote(string word) => "'" + word.Replace("'", "'\\''") + "'";
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Luban.Load;
+using Luban.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -41,9 +42,10 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
         {
             peakVms = Math.Max(peakVms, NetnsCluster.InService(s).Count);
             return NetnsCluster.InService(s).Count == 3;
-        }, TimeSpan.FromSeconds(150));
+        }, TimeSpan.FromSeconds(150), Progress);
         Log($"{clock.Elapsed.TotalSeconds:0}s scale-out: {Describe(status)}");
-        Assert.True(scaledOut, $"no third VM within 150 s at {PeakClients} clients: {Describe(status)}");
+        Assert.True(scaledOut, $"no third VM within 150 s at {PeakClients} clients: {Describe(status)}\n{Events(status)}\n" +
+            $"agent B's log:\n{Tail(cluster.Log("node-B"))}");
         started = NetnsCluster.InService(status!.Value).Single(id => id is not ("luban-b-1" or "luban-c-1"));
 
         // Three VMs carry the load for a while: no fourth one.
@@ -168,9 +170,9 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
 
     /// <summary>libvirt's id of each running luban domain: a restarted guest gets a new one.</summary>
     private static Dictionary<string, string> DomainIds() =>
-        NetnsCluster.Run("virsh", "-c qemu:///system list --name").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        LubanScript.Output("virsh", "-c qemu:///system list --name").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(name => name.StartsWith("luban-", StringComparison.Ordinal))
-            .ToDictionary(name => name, name => NetnsCluster.Run("virsh", $"-c qemu:///system domid {name}").Trim());
+            .ToDictionary(name => name, name => LubanScript.Output("virsh", $"-c qemu:///system domid {name}").Trim());
 
     private static string Describe(JsonElement? status) =>
         status is not { } s ? "no status" : string.Join("; ", NetnsCluster.VmsOf(s).Select(v => $"{v.Id} {v.State} {v.Connections?.ToString() ?? "?"}"));
@@ -179,6 +181,14 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
         status is not { } s ? "" : string.Join("\n", s.GetProperty("events").EnumerateArray()
             .Where(e => e.GetProperty("kind").GetString() != "hold")
             .Select(e => $"  {e.GetProperty("at").GetString()} {e.GetProperty("kind").GetString()} {e.GetProperty("reason").GetString()}"));
+
+    private void Progress(TimeSpan elapsed, JsonElement status) =>
+        Log($"  +{elapsed.TotalSeconds:0}s {Describe(status)}; last decision: {LastDecision(status)}");
+
+    private static string LastDecision(JsonElement status) =>
+        status.TryGetProperty("lastDecision", out var decision) && decision.ValueKind == JsonValueKind.Object
+            ? $"{decision.GetProperty("rule").GetString()}: {decision.GetProperty("reason").GetString()}"
+            : "none";
 
     private static string Tail(string text) => text.Length <= 3000 ? text : text[^3000..];
 
