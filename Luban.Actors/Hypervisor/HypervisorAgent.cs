@@ -144,6 +144,10 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
     private readonly SortedDictionary<int, Slot> _slots = new();
     private readonly string _namePrefix;
     private long _listSequence;
+    private bool _registered;
+    // No report before the pool has been listed once: an empty report from a fresh agent (e.g. one rejoining a
+    // restarted seed) would read as "this host runs no VM" and make the supervisor start one beside those running.
+    private bool _listed;
     private bool _listInFlight;
     private string? _lastListError;
 
@@ -187,7 +191,8 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
             Timers.Cancel(RegisterTimer);
             _log.Info("Host {0} registered with the ScaleSupervisor", _host);
             Become(Registered);
-            _supervisor.Tell(Report());
+            _registered = true;
+            if (_listed) _supervisor.Tell(Report());
         });
         Receive<ReportTick>(_ => OnTick(report: false));
         CommonHandlers();
@@ -217,7 +222,7 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
 
     private void OnTick(bool report)
     {
-        if (report) _supervisor.Tell(Report());
+        if (report && _listed) _supervisor.Tell(Report());
         PollHypervisor();
         CheckGuests();
     }
@@ -262,6 +267,10 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
             if (listed.Sequence < slot.IgnoreListingsBefore) continue;
             Observe(slot, byIndex.GetValueOrDefault(slot.Index));
         }
+
+        if (_listed) return;
+        _listed = true;
+        if (_registered) _supervisor.Tell(Report());
     }
 
     private void Observe(Slot slot, GuestDomain? domain)

@@ -64,6 +64,10 @@ public sealed class NetnsCluster : IAsyncLifetime
         var (code, output) = await LubanAsync("down");
         _admin.Dispose();
         if (code != 0) throw new InvalidOperationException($"./luban down failed ({code}):\n{output}");
+        // The processes' logs outlive the run, for whoever reads a failure.
+        var logs = Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts", "e2e")).FullName;
+        foreach (var log in Directory.GetFiles(_runDir, "*.log"))
+            File.Copy(log, Path.Combine(logs, Path.GetFileName(log)), overwrite: true);
         if (Directory.Exists(_runDir)) Directory.Delete(_runDir, recursive: true);
     }
 

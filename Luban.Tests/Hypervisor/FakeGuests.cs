@@ -40,10 +40,15 @@ internal sealed class FakeHypervisor : IHypervisor
         held.SetResult(error is null ? new HypervisorResult<Done>.Ok(Done.Value) : new HypervisorError($"start {name}", error));
     }
 
+    /// <summary>When set every listing fails with this message (the daemon does not answer).</summary>
+    public string? ListError { get; set; }
+
     public Task<HypervisorResult<IReadOnlyList<GuestDomain>>> ListDomainsAsync(string namePrefix) =>
-        Task.FromResult<HypervisorResult<IReadOnlyList<GuestDomain>>>(new HypervisorResult<IReadOnlyList<GuestDomain>>.Ok(
-            _domains.Where(d => d.Key.StartsWith(namePrefix, StringComparison.Ordinal))
-                .Select(d => new GuestDomain(d.Key, d.Value)).OrderBy(d => d.Name, StringComparer.Ordinal).ToList()));
+        Task.FromResult<HypervisorResult<IReadOnlyList<GuestDomain>>>(ListError is { } error
+            ? new HypervisorError("list domains", error)
+            : new HypervisorResult<IReadOnlyList<GuestDomain>>.Ok(
+                _domains.Where(d => d.Key.StartsWith(namePrefix, StringComparison.Ordinal))
+                    .Select(d => new GuestDomain(d.Key, d.Value)).OrderBy(d => d.Name, StringComparer.Ordinal).ToList()));
 
     public Task<HypervisorResult<Done>> DefineAndStartAsync(DomainSpec spec)
     {

@@ -318,6 +318,27 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Agent_should_not_report_before_it_has_listed_the_pool_once()
+    {
+        // A fresh agent (e.g. rejoining a restarted seed) on a host whose VM is already running, libvirt slow to answer.
+        _hypervisor.Set(B1.Value, FakeHypervisor.Running);
+        _hypervisor.ListError = "timed out";
+        Agent();
+        await _supervisor.ExpectMsgAsync<RegisterAgent>();
+        _supervisor.Reply(new AgentRegistered(B));
+        for (var i = 0; i < 3; i++)
+        {
+            Clock.Advance(Interval);
+            await _supervisor.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        }
+
+        // Its first report shows the running VM: never "no VMs", which would make the supervisor start another.
+        _hypervisor.ListError = null;
+        var first = await ReportWhereAsync(_ => true, intervals: 1);
+        Assert.Equal(VmState.Booting, Vm(first, B1)?.State);
+    }
+
+    [Fact]
     public async Task Agent_should_stop_with_acpi_and_answer_once_libvirt_shows_it_shut_off()
     {
         var agent = await RegisteredAgentAsync();
