@@ -93,7 +93,6 @@ public sealed class ConnectionProbe : IConnectionProbe
 
     private async Task<ProbeResult> CountLockedAsync(Session session, GuestAddress guest, CancellationToken token)
     {
-        var connected = false;
         try
         {
             if (session.Client is not { IsConnected: true } || session.Port != guest.SshHostPort)
@@ -104,7 +103,6 @@ public sealed class ConnectionProbe : IConnectionProbe
                 await session.Client.ConnectAsync(token).ConfigureAwait(false);
             }
 
-            connected = true;
             using var command = session.Client.CreateCommand(
                 string.Create(CultureInfo.InvariantCulture, $"{CountCommand} {guest.GuestServicePort}"));
             command.CommandTimeout = _timeout;
@@ -121,11 +119,9 @@ public sealed class ConnectionProbe : IConnectionProbe
                                           or ObjectDisposedException)
         {
             var rejected = session.RejectedFingerprint;
-            // A command that ran out of time on a live session is a busy guest: keep the session, whose key exchange
-            // is what a busy guest can least afford to repeat.
-            var busy = connected && error is OperationCanceledException or TimeoutException or SshOperationTimeoutException
-                       && session.Client is { IsConnected: true };
-            if (!busy) session.Reset();
+            // Any failure ends the session: one whose command was cancelled can stay wedged (every later command timing
+            // out, counts unknown for good), and a new one has ConnectBudget timeouts to get through.
+            session.Reset();
             if (rejected is not null)
                 return ProbeResult.Refused(
                     $"{guest.Vm} at {guest.Host}:{guest.SshHostPort} presented host key SHA256:{rejected}, not the pinned {_pinnedFingerprint}");
