@@ -51,6 +51,7 @@ public sealed class NetnsCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (!EndToEndFactAttribute.Enabled) return;
         // Least requests: the in-flight requests a VM holds (what its connection count shows behind a pooling proxy)
         // stay equal across VMs of unequal momentary speed, so the figure-15 thresholds are crossed when the load
         // says so rather than when one emulated guest happens to lag. Round robin is the default and tested apart.
@@ -61,6 +62,13 @@ public sealed class NetnsCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (!EndToEndFactAttribute.Enabled)
+        {
+            _admin.Dispose();
+            Directory.Delete(_runDir, recursive: true);
+            return;
+        }
+
         var (code, output) = await LubanAsync("down");
         _admin.Dispose();
         if (code != 0) throw new InvalidOperationException($"./luban down failed ({code}):\n{output}");

@@ -22,7 +22,7 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
 
     private static readonly TimeSpan RampTime = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [EndToEndFact]
     public async Task Figure15_profile_should_scale_out_to_three_vms_and_back_to_two_stopping_the_newest_without_a_failed_request()
     {
         await TwoVmsInServiceAsync();
@@ -77,7 +77,7 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
         Assert.Equal(0, result.Failed);
     }
 
-    [Fact]
+    [EndToEndFact]
     public async Task Killed_agent_should_take_its_vm_out_of_rotation_within_10s_while_the_service_keeps_answering()
     {
         await TwoVmsInServiceAsync();
@@ -121,7 +121,7 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
         Assert.True(back, $"host C did not come back: {Describe(again)}\n{Tail(cluster.Log("node-C"))}");
     }
 
-    [Fact]
+    [EndToEndFact]
     public async Task Restarted_seed_should_rebuild_its_view_from_the_agents_without_stopping_any_vm()
     {
         await TwoVmsInServiceAsync();
