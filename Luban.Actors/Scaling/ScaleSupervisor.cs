@@ -78,6 +78,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
     private long _commandSeq;
     private long _backendsVersion;
     private IReadOnlyList<Backend> _publishedBackends = [];
+    private bool _keepingUnreachable;
 
     public ScaleSupervisor(SupervisorSettings settings, IActorRef? mediator = null)
     {
@@ -482,19 +483,36 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
 
     private void PublishBackends()
     {
-        var backends = _agents
-            .Where(a => IsReachable(a.Value))
-            .SelectMany(a => (a.Value.Report?.Vms ?? []).Select(vm => (Host: a.Key, Vm: vm)))
-            .Where(x => x.Vm.Endpoint is not null && x.Vm.State is VmState.InService or VmState.Booting
-                        && !_drains.ContainsKey(x.Vm.Vm) && !_stops.Values.Any(s => s.Vm == x.Vm.Vm))
-            .Select(x => new Backend(x.Vm.Vm, x.Host, x.Vm.Endpoint!))
-            .OrderBy(b => b.Vm.Value, StringComparer.Ordinal)
-            .ToList();
+        var backends = BackendsOf(_agents.Where(a => IsReachable(a.Value)));
+        var keeping = false;
+        if (backends.Count == 0 && _unreachable.Count > 0)
+        {
+            // Every agent that reports a VM is unreachable. Either they all crashed at once, or (far likelier on a
+            // loaded host) this seed is the one starved of CPU and missing their heartbeats. Taking every VM out would
+            // answer every request with 503 while the VMs themselves may be fine: keep them, and let the front door's
+            // own health checks judge them.
+            backends = BackendsOf(_agents.Where(a => !IsReachable(a.Value)));
+            keeping = backends.Count > 0;
+            if (keeping && !_keepingUnreachable)
+                Record("rotation-kept", "membership/all-agents-unreachable",
+                    $"No reachable agent has a VM; {backends.Count} VM(s) of unreachable agents stay in the rotation, judged by the front door's health checks.");
+        }
+
+        _keepingUnreachable = keeping;
+
         if (backends.SequenceEqual(_publishedBackends)) return;
 
         _publishedBackends = backends;
         _mediator.Tell(new Publish(Topics.Backends, new BackendsChanged(++_backendsVersion, backends)));
     }
+
+    private List<Backend> BackendsOf(IEnumerable<KeyValuePair<HostId, Agent>> agents) => agents
+        .SelectMany(a => (a.Value.Report?.Vms ?? []).Select(vm => (Host: a.Key, Vm: vm)))
+        .Where(x => x.Vm.Endpoint is not null && x.Vm.State is VmState.InService or VmState.Booting
+                    && !_drains.ContainsKey(x.Vm.Vm) && !_stops.Values.Any(s => s.Vm == x.Vm.Vm))
+        .Select(x => new Backend(x.Vm.Vm, x.Host, x.Vm.Endpoint!))
+        .OrderBy(b => b.Vm.Value, StringComparer.Ordinal)
+        .ToList();
 
     private SupervisorStatus Status()
     {
@@ -510,7 +528,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
                 policy.DefaultHostMinVms, policy.DefaultHostMaxVms,
                 policy.PreferredHostOrder.Select(h => h.Value).ToList(),
                 policy.TickInterval.TotalSeconds, policy.ScaleOutCooldown.TotalSeconds,
-                policy.ScaleInCooldown.TotalSeconds, policy.ReportStaleAfter.TotalSeconds,
+                policy.ScaleInCooldown.TotalSeconds, policy.ReportStaleAfter.TotalSeconds, policy.AgentRejoinGrace.TotalSeconds,
                 _settings.DrainDeadline.TotalSeconds, _paused),
             _lastDecision, _events.Reverse().ToList());
     }

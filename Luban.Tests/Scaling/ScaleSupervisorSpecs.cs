@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Reflection;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
@@ -186,6 +188,30 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Supervisor_should_keep_the_VMs_in_rotation_when_every_agent_is_unreachable()
+    {
+        await RegisterAsync(_agentB, B);
+        await RegisterAsync(_agentC, C);
+        SetVm(B, "luban-b-1", VmState.InService, 50);
+        SetVm(C, "luban-c-1", VmState.InService, 50);
+        await RunTicksAsync(1);
+        Assert.Equal(2, LastPublished<BackendsChanged>(Topics.Backends).Backends.Count);
+
+        // Both probes live at this test system's address, so one UnreachableMember makes every agent unreachable: what
+        // a seed starved of CPU sees. Emptying the rotation would fail every request; the VMs stay.
+        _supervisor.Tell(new Akka.Cluster.ClusterEvent.UnreachableMember(MemberAt(_agentB.Ref.Path.Address)));
+
+        await AwaitAssertAsync(async () =>
+        {
+            var status = await _supervisor.Ask<SupervisorStatus>(GetSupervisorStatus.Instance, TimeSpan.FromSeconds(3));
+            Assert.All(status.Hosts, h => Assert.False(h.Reachable));
+            Assert.Contains(status.Events, e => e.Kind == "rotation-kept" && e.Rule == "membership/all-agents-unreachable");
+        }, TimeSpan.FromSeconds(3));
+        Assert.Equal(["luban-b-1", "luban-c-1"],
+            LastPublished<BackendsChanged>(Topics.Backends).Backends.Select(b => b.Vm.Value));
+    }
+
+    [Fact]
     public async Task Supervisor_should_hold_when_a_report_is_stale_and_say_so()
     {
         await RegisterAsync(_agentB, B);
@@ -201,6 +227,22 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         var status = await _supervisor.Ask<SupervisorStatus>(GetSupervisorStatus.Instance, TimeSpan.FromSeconds(3));
         Assert.Equal(ScalingRules.StaleReport, status.LastDecision!.Rule);
         Assert.Contains("Host C", status.LastDecision.Reason);
+    }
+
+    /// <summary>A cluster member at an address; Akka keeps the factory internal, so it is reached by reflection.</summary>
+    private static Akka.Cluster.Member MemberAt(Address address)
+    {
+        var create = typeof(Akka.Cluster.Member).GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
+            .First(m => m.Name == "Create" && m.GetParameters() is [{ ParameterType: var first }, ..] && first == typeof(Akka.Cluster.UniqueAddress));
+        var arguments = create.GetParameters().Select(p => p.ParameterType switch
+        {
+            var t when t == typeof(Akka.Cluster.UniqueAddress) => new Akka.Cluster.UniqueAddress(address, 1),
+            var t when t == typeof(ImmutableHashSet<string>) => ImmutableHashSet.Create(ClusterRoles.Agent),
+            var t when t == typeof(Akka.Util.AppVersion) => Akka.Util.AppVersion.Zero,
+            { IsValueType: true } t => Activator.CreateInstance(t),
+            _ => null,
+        }).ToArray();
+        return (Akka.Cluster.Member)create.Invoke(null, arguments)!;
     }
 
     private async Task RegisterAsync(TestProbe agent, HostId host)
