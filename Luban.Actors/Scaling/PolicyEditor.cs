@@ -13,7 +13,8 @@ public static class PolicyEditor
     public static IReadOnlyList<string> Keys { get; } =
     [
         "s-max", "t-upper", "t-lower", "min-vms", "max-vms", "host-min-vms", "host-max-vms", "preferred-hosts",
-        "tick-interval", "scale-out-cooldown", "scale-in-cooldown", "report-stale-after", "drain-deadline",
+        "tick-interval", "scale-out-cooldown", "scale-in-cooldown", "report-stale-after", "agent-rejoin-grace",
+        "drain-deadline",
     ];
 
     public static SupervisorSettings? Apply(SupervisorSettings settings, string key, string value, out string? problem)
@@ -48,6 +49,7 @@ public static class PolicyEditor
                 "scale-out-cooldown" => settings with { Policy = p with { ScaleOutCooldown = config.GetTimeSpan("v", null, false) } },
                 "scale-in-cooldown" => settings with { Policy = p with { ScaleInCooldown = config.GetTimeSpan("v", null, false) } },
                 "report-stale-after" => settings with { Policy = p with { ReportStaleAfter = config.GetTimeSpan("v", null, false) } },
+                "agent-rejoin-grace" => settings with { Policy = p with { AgentRejoinGrace = config.GetTimeSpan("v", null, false) } },
                 _ => settings with { DrainDeadline = config.GetTimeSpan("v", null, false) },
             };
         }

@@ -76,10 +76,10 @@ public static class ScalingPolicy
         var clusterSentence = $"The cluster runs {clusterCount} VM(s) on reachable hosts, below its minimum of {census.Settings.MinTotalVms}";
         // A supervisor that has just started (a restarted seed) has not heard from every agent yet: the missing VMs
         // are most likely running on a host that has not re-registered, not gone. A host seen and then lost is gone.
-        if (census.View.ObservingSince is { } since && census.Now - since <= census.Settings.ReportStaleAfter
+        if (census.View.ObservingSince is { } since && census.Now - since <= census.Settings.AgentRejoinGrace
             && census.View.Hosts.All(host => host.Reachable))
             return Hold(census, ScalingRules.AwaitingAgents,
-                $"{clusterSentence}; but this supervisor started {Seconds(census.Now - since)} ago and gives every agent {Seconds(census.Settings.ReportStaleAfter)} to report first.");
+                $"{clusterSentence}; but this supervisor started {Seconds(census.Now - since)} ago and gives every agent {Seconds(census.Settings.AgentRejoinGrace)} to rejoin first.");
         var anyDraining = census.DrainingInPlacementOrder().FirstOrDefault();
         if (anyDraining is not null)
             return new ScalingDecision.Undrain(anyDraining.Host.Id, anyDraining.View.Id,

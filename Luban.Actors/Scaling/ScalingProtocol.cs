@@ -72,6 +72,7 @@ public static class ScalingProtocol
         double ScaleOutCooldownSeconds,
         double ScaleInCooldownSeconds,
         double ReportStaleAfterSeconds,
+        double AgentRejoinGraceSeconds,
         double DrainDeadlineSeconds,
         bool AutoscalePaused) : ILubanWireMessage;
 

@@ -21,6 +21,7 @@ public sealed record ScalingSettings
     public const string ScaleOutCooldownKey = "luban.scaling.scale-out-cooldown";
     public const string ScaleInCooldownKey = "luban.scaling.scale-in-cooldown";
     public const string ReportStaleAfterKey = "luban.scaling.report-stale-after";
+    public const string AgentRejoinGraceKey = "luban.scaling.agent-rejoin-grace";
 
     public static ScalingSettings Default { get; } = new();
 
@@ -29,6 +30,7 @@ public sealed record ScalingSettings
     {
         TickInterval = TimeSpan.FromMinutes(5),
         ReportStaleAfter = TimeSpan.FromMinutes(15),
+        AgentRejoinGrace = TimeSpan.FromMinutes(15),
     };
 
     /// <summary>Connections at which a VM counts as fully used (<c>u = connections / SMax</c>).</summary>
@@ -64,6 +66,13 @@ public sealed record ScalingSettings
 
     /// <summary>A host report older than this is stale and blocks every decision.</summary>
     public TimeSpan ReportStaleAfter { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a just-started supervisor (a restarted seed) waits before it restores the <em>cluster</em> minimum
+    /// from the hosts heard so far. The agents of the seed's previous life rejoin only after their failure detector
+    /// and split-brain resolver have given it up (about 20 s here), and their VMs are running meanwhile.
+    /// </summary>
+    public TimeSpan AgentRejoinGrace { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// One message per problem, each starting "<c>key = value</c>" and saying what is allowed; empty when valid.
@@ -115,6 +124,8 @@ public sealed record ScalingSettings
             problems.Add($"{ScaleInCooldownKey} = {ScaleInCooldown}: must be zero or a positive duration.");
         if (ReportStaleAfter <= TimeSpan.Zero)
             problems.Add($"{ReportStaleAfterKey} = {ReportStaleAfter}: must be a positive duration.");
+        if (AgentRejoinGrace < TimeSpan.Zero)
+            problems.Add($"{AgentRejoinGraceKey} = {AgentRejoinGrace}: must be zero or a positive duration.");
 
         return problems;
     }

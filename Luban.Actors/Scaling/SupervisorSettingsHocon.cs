@@ -29,6 +29,7 @@ public static class SupervisorSettingsHocon
                 ScaleOutCooldown = Get(config, ScalingSettings.ScaleOutCooldownKey, policy.ScaleOutCooldown, Duration),
                 ScaleInCooldown = Get(config, ScalingSettings.ScaleInCooldownKey, policy.ScaleInCooldown, Duration),
                 ReportStaleAfter = Get(config, ScalingSettings.ReportStaleAfterKey, policy.ReportStaleAfter, Duration),
+                AgentRejoinGrace = Get(config, ScalingSettings.AgentRejoinGraceKey, policy.AgentRejoinGrace, Duration),
             },
             DrainDeadline = Get(config, SupervisorSettings.DrainDeadlineKey, defaults.DrainDeadline, Duration),
             StartTimeout = Get(config, SupervisorSettings.StartTimeoutKey, defaults.StartTimeout, Duration),

@@ -107,6 +107,7 @@ public static class Render
         ("scale-out-cooldown", Duration(p.ScaleOutCooldownSeconds)),
         ("scale-in-cooldown", Duration(p.ScaleInCooldownSeconds)),
         ("report-stale-after", Duration(p.ReportStaleAfterSeconds)),
+        ("agent-rejoin-grace", Duration(p.AgentRejoinGraceSeconds)),
         ("drain-deadline", Duration(p.DrainDeadlineSeconds)),
     ];
 

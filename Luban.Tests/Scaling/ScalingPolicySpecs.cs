@@ -142,7 +142,8 @@ public class ScalingPolicySpecs
     // A supervisor that started 5 s ago (a restarted seed) has heard only from B: C's VM is most likely still running.
     [InlineData("B[40] | started 5s", "none", ScalingRules.AwaitingAgents)]
     [InlineData("B[40] | started 15s", "none", ScalingRules.AwaitingAgents)]
-    [InlineData("B[40] | started 16s", "start B", ScalingRules.RestoreClusterMinimum)]
+    [InlineData("B[40] | started 30s", "none", ScalingRules.AwaitingAgents)]
+    [InlineData("B[40] | started 31s", "start B", ScalingRules.RestoreClusterMinimum)]
     // … but a host it saw and then lost is gone, not late.
     [InlineData("B[40] C(unreachable)[40] | started 5s", "start B", ScalingRules.RestoreClusterMinimum)]
     // Each host's own minimum is restored at once, even by a new supervisor.

@@ -259,6 +259,7 @@ function renderPolicy(doc) {
     ["Decision tick", seconds(p.tickIntervalSeconds)],
     ["Cooldown out / in", `${seconds(p.scaleOutCooldownSeconds)} / ${seconds(p.scaleInCooldownSeconds)}`],
     ["Reports stale after", seconds(p.reportStaleAfterSeconds)],
+    ["Restarted seed waits for agents", seconds(p.agentRejoinGraceSeconds)],
     ["Drain deadline", seconds(p.drainDeadlineSeconds)],
   ];
   list.replaceChildren(...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
