@@ -6,8 +6,9 @@ using Yarp.ReverseProxy.Model;
 namespace Luban.Seed.FrontDoor;
 
 /// <summary>
-/// A request whose connection to its VM could not even be opened (the VM just died or was stopped) never reached
-/// it, so it is safe to send to another VM: the client sees no error. The dead VM is ejected at once.
+/// A request whose connection to its VM could not even be opened (the VM just died or was stopped, or its port did not
+/// accept within the connect timeout) never reached it, so it is safe to send to another VM: the client sees no error.
+/// The VM is ejected at once, for the passive reactivation period.
 /// </summary>
 public sealed class ConnectRetry(IDestinationHealthUpdater health, FrontDoorSettings settings, ILogger<ConnectRetry> log)
 {
@@ -25,7 +26,7 @@ public sealed class ConnectRetry(IDestinationHealthUpdater health, FrontDoorSett
         for (var e = error.Exception; e is not null; e = e.InnerException)
         {
             if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }) return true;
-            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable })
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut })
                 return true;
         }
 

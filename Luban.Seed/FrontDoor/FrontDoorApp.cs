@@ -48,6 +48,8 @@ public static class FrontDoorApp
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<InFlightRequests>();
         builder.Services.AddSingleton<ConnectRetry>();
+        var connector = new VmConnector(settings.ConnectTimeout, settings.ConnectConcurrency);
+        builder.Services.AddSingleton(connector);
         builder.Services.AddSingleton<IAvailableDestinationsPolicy, HealthyOnlyDestinationsPolicy>();
         var (routes, clusters) = FrontDoorConfig.Build([], settings);
         builder.Services.AddReverseProxy()
@@ -61,6 +63,7 @@ public static class FrontDoorApp
                 handler.AllowAutoRedirect = false;
                 handler.AutomaticDecompression = System.Net.DecompressionMethods.None;
                 handler.ActivityHeadersPropagator = null;
+                handler.ConnectCallback = connector.ConnectAsync;
             });
 
         var app = builder.Build();

@@ -22,6 +22,8 @@ public sealed record FrontDoorSettings
     public TimeSpan PooledIdleTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public int MaxConnectionsPerBackend { get; init; } = 1024;
     public TimeSpan DrainReportInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(4);
+    public int ConnectConcurrency { get; init; } = 2;
 
     /// <summary>Backends given on the command line (<c>--backend</c>), in rotation beside the cluster's VMs.</summary>
     public IReadOnlyList<Uri> StaticBackends { get; init; } = [];
@@ -55,6 +57,8 @@ public sealed record FrontDoorSettings
             PooledIdleTimeout = Positive(config, Key("pooled-idle-timeout"), TimeSpan.FromSeconds(2)),
             MaxConnectionsPerBackend = Whole(config, Key("max-connections-per-backend"), 1024, 1, 1_000_000),
             DrainReportInterval = Positive(config, Key("drain-report-interval"), TimeSpan.FromMilliseconds(200)),
+            ConnectTimeout = Positive(config, Key("connect-timeout"), TimeSpan.FromSeconds(4)),
+            ConnectConcurrency = Whole(config, Key("connect-concurrency"), 2, 1, 1024),
             StaticBackends = options.StaticBackends,
         };
     }
