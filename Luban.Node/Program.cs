@@ -2,6 +2,11 @@ using System.Runtime.InteropServices;
 using Luban.Actors.Cluster;
 using Luban.Node;
 
+// An agent's SSH and libvirt work blocks: socket continuations must go to the thread pool, never run inline on the
+// epoll thread, whatever the parent process's environment says (inherited from a seed-tuned shell or test host, it
+// stalled this process's socket I/O, cluster heartbeats included, for seconds at a time).
+Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", null);
+
 var options = ProcessEnvironment.ParseOrExplain("luban-node", ClusterRoles.Agent, args, out var exitCode);
 if (options is null) return exitCode;
 
