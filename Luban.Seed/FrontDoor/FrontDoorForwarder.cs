@@ -54,14 +54,8 @@ public sealed class FrontDoorForwarder
 
             (tried ??= new List<DestinationState>(MaxAttempts)).Add(destination);
             _retry.Eject(cluster, destination, error);
-            DestinationState? next = null;
-            foreach (var other in cluster.DestinationsState.AvailableDestinations)
-            {
-                // Start the attempt afresh on the least loaded destination not tried yet.
-                if (tried.Contains(other)) continue;
-                if (next is null || _inFlight.Of(other.DestinationId) < _inFlight.Of(next.DestinationId)) next = other;
-            }
-
+            // Start the attempt afresh on the least loaded destination not tried yet.
+            var next = LeastInFlight(cluster.DestinationsState.AvailableDestinations, tried);
             if (next is null) return;
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.StatusCode = StatusCodes.Status200OK;
@@ -96,20 +90,27 @@ public sealed class FrontDoorForwarder
     {
         if (available.Count == 1) return available[0];
         if (string.Equals(policy, Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.LeastRequests, StringComparison.OrdinalIgnoreCase))
-        {
-            var best = available[0];
-            var least = _inFlight.Of(best.DestinationId);
-            for (var i = 1; i < available.Count; i++)
-            {
-                var count = _inFlight.Of(available[i].DestinationId);
-                if (count < least) (best, least) = (available[i], count);
-            }
-
-            return best;
-        }
+            return LeastInFlight(available, skip: null)!;
 
         var turn = (uint)Interlocked.Increment(ref _roundRobin);
         return available[(int)(turn % (uint)available.Count)];
+    }
+
+    /// <summary>The destination with the fewest requests in flight (the first of equals), leaving out
+    /// <paramref name="skip"/>; null when none is left.</summary>
+    private DestinationState? LeastInFlight(IReadOnlyList<DestinationState> available, List<DestinationState>? skip)
+    {
+        DestinationState? best = null;
+        var least = int.MaxValue;
+        for (var i = 0; i < available.Count; i++)
+        {
+            var candidate = available[i];
+            if (skip is not null && skip.Contains(candidate)) continue;
+            var count = _inFlight.Of(candidate.DestinationId);
+            if (best is null || count < least) (best, least) = (candidate, count);
+        }
+
+        return best;
     }
 
     private static Task Unavailable(HttpContext context)
