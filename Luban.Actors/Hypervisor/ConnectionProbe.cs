@@ -23,6 +23,10 @@ public sealed class ConnectionProbe : IConnectionProbe
     /// </summary>
     public const int ConnectBudget = 5;
 
+    /// <summary>The longest one count may take with probe timeout <paramref name="timeout"/>: a new session's key
+    /// exchange (<see cref="ConnectBudget"/> timeouts) and then the command (one).</summary>
+    public static TimeSpan WorstCase(TimeSpan timeout) => timeout * (ConnectBudget + 1);
+
     private readonly ConcurrentDictionary<VmId, Session> _sessions = new();
     private readonly IPrivateKeySource? _key;
     private readonly string? _keyProblem;
@@ -71,7 +75,7 @@ public sealed class ConnectionProbe : IConnectionProbe
         if (_disposed) return ProbeResult.Unknown("the probe is closed");
         var session = _sessions.GetOrAdd(guest.Vm, _ => new Session());
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_timeout * (ConnectBudget + 1));
+        deadline.CancelAfter(WorstCase(_timeout));
         try
         {
             await session.Gate.WaitAsync(deadline.Token).ConfigureAwait(false);

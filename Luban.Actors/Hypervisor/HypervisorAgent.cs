@@ -324,8 +324,7 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
         if (answer == HealthAnswer.Down || (answer == HealthAnswer.Late && !inService))
             return new GuestChecked(guest.Vm, generation, false, null);
 
-        // A new session's key exchange gets ConnectBudget timeouts, the command one.
-        using var deadline = new CancellationTokenSource(timeout * (ConnectionProbe.ConnectBudget + 1));
+        using var deadline = new CancellationTokenSource(ConnectionProbe.WorstCase(timeout));
         var probe = await connections.CountAsync(guest, deadline.Token).ConfigureAwait(false);
         var healthy = answer == HealthAnswer.Healthy || probe.Connections is not null;
         return new GuestChecked(guest.Vm, generation, healthy, healthy ? probe : null);
