@@ -54,10 +54,7 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Supervisor_should_reproduce_figure_15_scale_out_on_B_then_stop_the_new_VM()
     {
-        await RegisterAsync(_agentB, B);
-        await RegisterAsync(_agentC, C);
-        SetVm(B, "luban-b-1", VmState.InService, 40);
-        SetVm(C, "luban-c-1", VmState.InService, 40);
+        await OneVmPerHostAsync(connections: 40);
 
         // Minutes 0-5: load below T_upper, nothing happens.
         await RunTicksAsync(3);
@@ -158,10 +155,7 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task Supervisor_should_drop_a_lost_agents_VMs_and_start_on_the_other_host_when_load_demands()
     {
         var agentD = CreateTestProbe("agent-d");
-        await RegisterAsync(_agentB, B);
-        await RegisterAsync(_agentC, C);
-        SetVm(B, "luban-b-1", VmState.InService, 50);
-        SetVm(C, "luban-c-1", VmState.InService, 50);
+        await OneVmPerHostAsync(connections: 50);
         await RunTicksAsync(1);
         Assert.Equal(2, LastPublished<BackendsChanged>(Topics.Backends).Backends.Count);
 
@@ -190,10 +184,7 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Supervisor_should_keep_the_VMs_in_rotation_when_every_agent_is_unreachable()
     {
-        await RegisterAsync(_agentB, B);
-        await RegisterAsync(_agentC, C);
-        SetVm(B, "luban-b-1", VmState.InService, 50);
-        SetVm(C, "luban-c-1", VmState.InService, 50);
+        await OneVmPerHostAsync(connections: 50);
         await RunTicksAsync(1);
         Assert.Equal(2, LastPublished<BackendsChanged>(Topics.Backends).Backends.Count);
 
@@ -214,10 +205,7 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Supervisor_should_hold_when_a_report_is_stale_and_say_so()
     {
-        await RegisterAsync(_agentB, B);
-        await RegisterAsync(_agentC, C);
-        SetVm(B, "luban-b-1", VmState.InService, 90);
-        SetVm(C, "luban-c-1", VmState.InService, 90);
+        await OneVmPerHostAsync(connections: 90);
         await RunTicksAsync(1);
         // Only host B keeps reporting; C's report ages past report-stale-after (15 s).
         _live.Remove(C);
@@ -243,6 +231,15 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
             _ => null,
         }).ToArray();
         return (Akka.Cluster.Member)create.Invoke(null, arguments)!;
+    }
+
+    /// <summary>Both agents registered, each host running one in-service VM at the given connections.</summary>
+    private async Task OneVmPerHostAsync(int connections)
+    {
+        await RegisterAsync(_agentB, B);
+        await RegisterAsync(_agentC, C);
+        SetVm(B, "luban-b-1", VmState.InService, connections);
+        SetVm(C, "luban-c-1", VmState.InService, connections);
     }
 
     private async Task RegisterAsync(TestProbe agent, HostId host)
