@@ -3,7 +3,8 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using Luban.Actors.Bonding;
-using static Luban.Actors.Bonding.BondProtocol;
+using static Luban.Protocol.Bonding.BondProtocol;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Benchmarks;
 

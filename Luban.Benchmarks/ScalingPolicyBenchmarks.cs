@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
+using Luban.Protocol.Scaling;
 
 namespace Luban.Benchmarks;
 

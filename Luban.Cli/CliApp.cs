@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using Akka.Configuration;
-using Luban.Actors.Bonding;
-using Luban.Actors.Common;
-using Luban.Actors.Status;
+using Luban.Protocol;
+using Luban.Protocol.Status;
 using Luban.Cli.Arguments;
 using Luban.Cli.Connection;
 using Luban.Cli.Output;
-using static Luban.Actors.Operator.OperatorProtocol;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Operator.OperatorProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Cli;
 

@@ -5,9 +5,13 @@ using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Actors.Hypervisor;
 using Luban.Actors.Scaling;
+using Luban.Adapters.Libvirt;
+using Luban.Adapters.Probes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Luban.Protocol.Bonding;
+using Luban.Protocol;
 
 namespace Luban.Node;
 
@@ -32,7 +36,10 @@ public static class AgentHost
         builder.Services.AddAkka(ClusterNodeOptions.SystemName, akka => akka
             .AddLubanCluster(options, overrides)
             .AddScaleSupervisorProxy()
-            .AddHypervisorAgent(options, hypervisorSettings)
+            .AddHypervisorAgent(options, hypervisorSettings, () => new HypervisorAgentDependencies(
+                new LibvirtHypervisor(hypervisorSettings.Uri),
+                ConnectionProbe.ForImage(hypervisorSettings),
+                new HttpHealthProbe()))
             .AddBondWatcher(options, bondSettings)
             .WithActors((system, registry) => registry.Register<SeedWatcherKey>(
                 system.ActorOf(SeedWatcher.Props(), "seed-watcher"))));

@@ -10,6 +10,7 @@ using Luban.Seed.Operator;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Tools.Client;
 using Yarp.ReverseProxy.Configuration;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Seed;
 
@@ -36,7 +37,7 @@ public sealed class SeedApp : IAsyncDisposable
     public static SeedApp Build(ClusterNodeOptions options, Config? overrides = null)
     {
         var hocon = LubanHocon.Load(options.HoconDirectory, options.Role, overrides);
-        var supervisorSettings = SupervisorSettingsHocon.Read(hocon);
+        var supervisorSettings = PolicyTable.Read(hocon);
         var bondSettings = BondHosting.ReadSettings(options, hocon);
         var frontDoorSettings = FrontDoorSettings.Read(hocon, options);
 

@@ -1,19 +1,11 @@
+using Luban.Protocol.Bonding;
+
 namespace Luban.Actors.Bonding;
 
 /// <summary>What a correctly configured bond looks like. Defaults are the paper's: 802.3ad, MII every 100 ms, two NICs.</summary>
 public sealed record BondExpectations(BondMode Mode = BondMode.Ieee8023ad, int MiiPollingIntervalMs = 100, int MinimumSlavesUp = 2)
 {
     public static BondExpectations Default { get; } = new();
-}
-
-public enum ConfigurationWarningKind
-{
-    UnexpectedMode,
-    UnexpectedMiiPolling,
-    NoLacpPartner,
-    SplitAggregators,
-    SpeedMismatch,
-    DuplexMismatch,
 }
 
 /// <summary>A current-state configuration problem of one bond.</summary>
@@ -79,17 +71,6 @@ public static class BondChecks
             ? MacAddresses.IsZero(mac)
             : bond.Slaves.Any(s => s.PartnerPdu is not null) && bond.Slaves.All(s => s.PartnerPdu is null || MacAddresses.IsZero(s.PartnerPdu.SystemMac));
 }
-
-public enum BondHealth
-{
-    Healthy,
-    Degraded,
-    Down,
-    Error,
-}
-
-/// <summary>One bond's health and the reasons for it, for the status document and the ScaleSupervisor's placement.</summary>
-public sealed record BondHealthSummary(string Bond, BondHealth Health, IReadOnlyList<string> Reasons);
 
 public static class BondHealthRules
 {

@@ -3,17 +3,15 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Hosting;
 using Luban.Actors.Cluster;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
-using static Luban.Actors.Bonding.BondProtocol;
+using static Luban.Protocol.Bonding.BondProtocol;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Actors.Bonding;
 
 /// <summary>Registry key of this process's BondWatcher.</summary>
 public sealed class BondWatcherKey;
-
-/// <summary>A host's bond news for the ScaleSupervisor: its event log and its placement rule.</summary>
-public sealed record HostBondReport(HostId Host, BondStatusChanged Changed) : ILubanWireMessage;
 
 /// <summary>
 /// Carries every <see cref="BondStatusChanged"/> to the cluster: the <c>luban-bond</c> topic (CLI, dashboard) and the
@@ -27,8 +25,8 @@ public sealed class BondNewsForwarder : ReceiveActor
     {
         Receive<BondStatusChanged>(changed =>
         {
-            mediator.Tell(new Publish(Topic, new HostBondReport(host, changed)));
-            supervisor.Tell(new HostBondReport(host, changed));
+            mediator.Tell(new Publish(Topic, new BondProtocol.HostBondReport(host, changed)));
+            supervisor.Tell(new BondProtocol.HostBondReport(host, changed));
         });
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Actors.Bonding;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Actors.Bonding;
 

@@ -1,3 +1,5 @@
+using Luban.Protocol.Bonding;
+
 namespace Luban.Actors.Bonding;
 
 /// <summary>Everything read in one poll: each watched bond and each watched plain interface, at one instant.</summary>

@@ -1,3 +1,5 @@
+using Luban.Protocol.Bonding;
+
 namespace Luban.Actors.Bonding;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
-using static Luban.Actors.Bonding.BondProtocol;
+using static Luban.Protocol.Bonding.BondProtocol;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Actors.Bonding;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Luban.Protocol;
 
 namespace Luban.Actors.Cluster;
 
@@ -69,7 +70,7 @@ public sealed partial record ClusterNodeOptions
     public static ClusterNodeOptions From(CommandLine line, string role)
     {
         var (hostId, hostKey) = line.Get("--host-id");
-        if (hostId is null || !HostIdPattern().IsMatch(hostId))
+        if (!Luban.Protocol.HostId.IsValid(hostId))
             throw new ConfigurationError(hostKey,
                 $"{hostKey}: '{hostId}' is not a host id; allowed: a capital letter then up to 15 capitals, digits or '-'");
 
@@ -165,9 +166,6 @@ public sealed partial record ClusterNodeOptions
 
     [GeneratedRegex(@"^(?!\.{1,2}$)[A-Za-z0-9._-]{1,15}$")]
     private static partial Regex InterfaceNamePattern();
-
-    [GeneratedRegex("^[A-Z][A-Z0-9-]{0,15}$")]
-    private static partial Regex HostIdPattern();
 
     [GeneratedRegex(@"^http://[A-Za-z0-9.\-]+:\d{1,5}/?$")]
     private static partial Regex HttpEndpointPattern();

@@ -1,5 +1,5 @@
 using System.Net;
-using Luban.Actors.Common;
+using Luban.Protocol;
 
 namespace Luban.Actors.Hypervisor;
 
@@ -54,38 +54,17 @@ public interface IHealthProbe : IDisposable
         await IsHealthyAsync(guest, timeout).ConfigureAwait(false) ? HealthAnswer.Healthy : HealthAnswer.Down;
 }
 
-/// <summary><see cref="IHealthProbe"/> over HTTP: <c>GET {endpoint}/healthz</c>.</summary>
-public sealed class HttpHealthProbe : IHealthProbe
+/// <summary>How long an SSH connection count may take, shared by the probe and the agent that waits for it.</summary>
+public static class ProbeBudget
 {
-    // No pooled keep-alive connection: it would count as an established connection in the guest's own probe.
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+    /// <summary>
+    /// A new session gets this many probe timeouts: the key exchange is the costly part, and on a guest saturated by
+    /// requests (emulated, here) it can take several seconds. With the command's budget only, a session lost at the
+    /// peak of load could not be re-opened until the load fell, leaving the count unknown exactly when it matters.
+    /// </summary>
+    public const int ConnectBudget = 5;
 
-    public async Task<bool> IsHealthyAsync(GuestAddress guest, TimeSpan timeout) =>
-        await CheckAsync(guest, timeout).ConfigureAwait(false) == HealthAnswer.Healthy;
-
-    public async Task<HealthAnswer> CheckAsync(GuestAddress guest, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{guest.Endpoint}/healthz");
-        request.Headers.ConnectionClose = true;
-        try
-        {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
-                .ConfigureAwait(false);
-            return response.StatusCode == HttpStatusCode.OK ? HealthAnswer.Healthy : HealthAnswer.Down;
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return HealthAnswer.Late;
-        }
-        catch (Exception error) when (error is HttpRequestException or OperationCanceledException or IOException)
-        {
-            return HealthAnswer.Down;
-        }
-    }
-
-    public void Dispose() => _http.Dispose();
+    /// <summary>The longest one count may take with probe timeout <paramref name="timeout"/>: a new session's key
+    /// exchange (<see cref="ConnectBudget"/> timeouts) and then the command (one).</summary>
+    public static TimeSpan WorstCase(TimeSpan timeout) => timeout * (ConnectBudget + 1);
 }

@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
-using Luban.Actors.Common;
-using Luban.Actors.Hypervisor.Libvirt;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
-using static Luban.Actors.Hypervisor.HypervisorProtocol;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Hypervisor.HypervisorProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol.Scaling;
 
 namespace Luban.Actors.Hypervisor;
 
@@ -324,7 +324,7 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
         if (answer == HealthAnswer.Down || (answer == HealthAnswer.Late && !inService))
             return new GuestChecked(guest.Vm, generation, false, null);
 
-        using var deadline = new CancellationTokenSource(ConnectionProbe.WorstCase(timeout));
+        using var deadline = new CancellationTokenSource(ProbeBudget.WorstCase(timeout));
         var probe = await connections.CountAsync(guest, deadline.Token).ConfigureAwait(false);
         var healthy = answer == HealthAnswer.Healthy || probe.Connections is not null;
         return new GuestChecked(guest.Vm, generation, healthy, healthy ? probe : null);

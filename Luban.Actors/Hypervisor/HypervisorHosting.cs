@@ -1,7 +1,7 @@
 using Akka.Configuration;
 using Akka.Hosting;
 using Luban.Actors.Cluster;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
 
 namespace Luban.Actors.Hypervisor;
@@ -17,19 +17,16 @@ public static class HypervisorHosting
     public static HypervisorSettings ReadSettings(Config config) => HypervisorSettings.Read(config);
 
     /// <summary>
-    /// The host's HypervisorAgent over libvirt (<see cref="LibvirtHypervisor"/>), the SSH connection probe pinned to
-    /// the image's host key and the HTTP health probe; it registers with the ScaleSupervisor proxy from the registry.
+    /// The host's HypervisorAgent with the adapters <paramref name="dependencies"/> makes (libvirt, the SSH connection
+    /// probe, the HTTP health probe: see Luban.Node); it registers with the ScaleSupervisor proxy from the registry.
     /// </summary>
     public static AkkaConfigurationBuilder AddHypervisorAgent(this AkkaConfigurationBuilder builder,
-        ClusterNodeOptions options, HypervisorSettings settings) =>
+        ClusterNodeOptions options, HypervisorSettings settings, Func<HypervisorAgentDependencies> dependencies) =>
         builder.WithActors((system, registry) =>
         {
             var supervisor = registry.Get<ScaleSupervisorKey>();
             var agent = system.ActorOf(HypervisorAgent.Props(new HostId(options.HostId), settings, supervisor,
-                () => new HypervisorAgentDependencies(
-                    new LibvirtHypervisor(settings.Uri),
-                    ConnectionProbe.ForImage(settings),
-                    new HttpHealthProbe())), ActorName);
+                dependencies), ActorName);
             registry.Register<HypervisorAgentKey>(agent);
         });
 }

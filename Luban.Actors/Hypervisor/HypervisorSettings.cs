@@ -3,8 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
 using Luban.Actors.Cluster;
-using Luban.Actors.Common;
-using Luban.Actors.Hypervisor.Libvirt;
+using Luban.Protocol;
 
 namespace Luban.Actors.Hypervisor;
 

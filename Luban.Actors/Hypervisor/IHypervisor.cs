@@ -1,4 +1,3 @@
-using Luban.Actors.Hypervisor.Libvirt;
 
 namespace Luban.Actors.Hypervisor;
 

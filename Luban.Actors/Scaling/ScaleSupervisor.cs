@@ -4,10 +4,12 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Luban.Actors.Bonding;
-using Luban.Actors.Common;
-using Luban.Actors.Operator;
-using static Luban.Actors.Hypervisor.HypervisorProtocol;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using Luban.Protocol;
+using Luban.Protocol.Operator;
+using static Luban.Protocol.Hypervisor.HypervisorProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol.Scaling;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Actors.Scaling;
 
@@ -93,7 +95,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         Receive<StopVmResult>(OnStopResult);
         Receive<CommandTimedOut>(OnCommandTimedOut);
         Receive<DrainProgress>(OnDrainProgress);
-        Receive<HostBondReport>(OnBondReport);
+        Receive<BondProtocol.HostBondReport>(OnBondReport);
         Receive<OperatorProtocol.StartVmNow>(OnOperatorStart);
         Receive<OperatorProtocol.StopVmNow>(OnOperatorStop);
         Receive<OperatorProtocol.SetAutoscale>(OnSetAutoscale);
@@ -342,7 +344,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
 
     private void OnSetPolicy(OperatorProtocol.SetPolicy command)
     {
-        var updated = PolicyEditor.Apply(_settings, command.Key, command.Value, out var problem);
+        var updated = PolicyTable.Apply(_settings, command.Key, command.Value, out var problem);
         if (updated is null)
         {
             Sender.Tell(new OperatorProtocol.OperatorReply(false, problem!));
@@ -362,7 +364,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         return index < 0 ? int.MaxValue : index;
     }
 
-    private void OnBondReport(HostBondReport report)
+    private void OnBondReport(BondProtocol.HostBondReport report)
     {
         _bondHealth[report.Host] = report.Changed.Health;
         foreach (var bondEvent in report.Changed.Events)
@@ -529,7 +531,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
                 policy.PreferredHostOrder.Select(h => h.Value).ToList(),
                 policy.TickInterval.TotalSeconds, policy.ScaleOutCooldown.TotalSeconds,
                 policy.ScaleInCooldown.TotalSeconds, policy.ReportStaleAfter.TotalSeconds, policy.AgentRejoinGrace.TotalSeconds,
-                _settings.DrainDeadline.TotalSeconds, _paused),
+                _settings.DrainDeadline.TotalSeconds, _paused, PolicyTable.Show(_settings)),
             _lastDecision, _events.Reverse().ToList());
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Luban.Actors.Common;
+using Luban.Protocol;
+using Luban.Protocol.Scaling;
 
 namespace Luban.Actors.Scaling;
 

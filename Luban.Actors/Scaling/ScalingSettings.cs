@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Luban.Actors.Common;
+using Luban.Protocol;
 
 namespace Luban.Actors.Scaling;
 

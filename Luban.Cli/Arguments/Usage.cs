@@ -1,5 +1,3 @@
-using Luban.Actors.Scaling;
-
 namespace Luban.Cli.Arguments;
 
 /// <summary>The help texts: one for <c>luban --help</c>, one per verb.</summary>
@@ -58,8 +56,8 @@ public static class Usage
             policy show               the scaling policy in force, by HOCON key, and whether autoscaling is paused
             policy set <key> <value>  change one value until the seed restarts; the key with or without the
                                       luban.scaling. prefix; refused (naming the key) when the value is invalid
-            keys: {{string.Join(", ", PolicyEditor.Keys)}}
-            values as in HOCON: 0.7, 3, 30s, 5m; preferred-hosts as a comma list: B,C
+            keys: those `policy show` lists (the seed's luban.scaling table)
+            values: numbers 0.7 or 3, durations 500ms, 30s, 5m; preferred-hosts as a comma list: B,C
             With --json: the policy object of /api/status (show) or {"accepted", "message"} (set).
             """),
         ["autoscale"] = Verb("autoscale pause|resume", """

@@ -6,7 +6,7 @@ using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Remote;
-using Luban.Actors.Operator;
+using Luban.Protocol.Operator;
 
 namespace Luban.Cli.Connection;
 

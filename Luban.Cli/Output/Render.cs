@@ -1,7 +1,7 @@
 using System.Globalization;
-using Luban.Actors.Bonding;
-using Luban.Actors.Status;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using Luban.Protocol.Status;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Cli.Output;
 
@@ -92,23 +92,11 @@ public static class Render
     }
 
     /// <summary>The policy by HOCON key (the names <c>policy set</c> takes), values in HOCON form.</summary>
+    /// The seed lists every key of its one policy table; keys the operator may not change are marked.
     public static IReadOnlyList<(string Key, string Value)> PolicyRows(PolicyStatus p) =>
     [
         ("autoscale", p.AutoscalePaused ? "paused" : "running"),
-        ("s-max", Int(p.SMax)),
-        ("t-upper", Number(p.TUpper)),
-        ("t-lower", Number(p.TLower)),
-        ("min-vms", Int(p.MinVms)),
-        ("max-vms", Int(p.MaxVms)),
-        ("host-min-vms", Int(p.HostMinVms)),
-        ("host-max-vms", Int(p.HostMaxVms)),
-        ("preferred-hosts", $"[{string.Join(", ", p.PreferredHosts)}]"),
-        ("tick-interval", Duration(p.TickIntervalSeconds)),
-        ("scale-out-cooldown", Duration(p.ScaleOutCooldownSeconds)),
-        ("scale-in-cooldown", Duration(p.ScaleInCooldownSeconds)),
-        ("report-stale-after", Duration(p.ReportStaleAfterSeconds)),
-        ("agent-rejoin-grace", Duration(p.AgentRejoinGraceSeconds)),
-        ("drain-deadline", Duration(p.DrainDeadlineSeconds)),
+        .. p.Values.Select(v => (v.Key, v.Settable ? v.Value : $"{v.Value} (start-up only)")),
     ];
 
     public static void Policy(PolicyStatus policy, TextWriter output)
@@ -158,12 +146,6 @@ public static class Render
             interfaces.WriteTo(output);
         }
     }
-
-    /// <summary>A duration as HOCON writes it, so a shown value can be given back to <c>policy set</c>.</summary>
-    public static string Duration(double seconds) =>
-        seconds >= 60 && seconds % 60 == 0 ? $"{Number(seconds / 60)}m"
-        : seconds % 1 == 0 ? $"{Number(seconds)}s"
-        : $"{Number(seconds * 1000)}ms";
 
     private static string Reasons(IReadOnlyList<string> reasons) => reasons.Count == 0 ? "-" : string.Join("; ", reasons);
 

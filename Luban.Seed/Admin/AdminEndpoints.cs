@@ -4,9 +4,11 @@ using Akka.Hosting;
 using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Actors.Scaling;
-using Luban.Actors.Status;
+using Luban.Protocol.Status;
 using Luban.Seed.Dashboard;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol.Bonding;
+using Luban.Protocol;
 
 namespace Luban.Seed.Admin;
 

@@ -5,8 +5,9 @@ using Akka.Cluster;
 using Akka.Hosting;
 using Luban.Actors.Bonding;
 using Luban.Actors.Scaling;
-using Luban.Actors.Status;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using Luban.Protocol.Status;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Seed.Admin;
 
@@ -58,12 +59,25 @@ public static class StatusAssembler
             clock.GetUtcNow(),
             cluster.SelfAddress.ToString(),
             state.Leader?.ToString(),
-            ClusterStatus.MembersOf(state),
+            MembersOf(state),
             scaling?.Hosts ?? [],
             scaling?.Policy,
             scaling?.LastDecision,
             scaling?.Events ?? [],
             bond,
             problems);
+    }
+
+    public static IReadOnlyList<MemberStatusView> MembersOf(ClusterEvent.CurrentClusterState state)
+    {
+        var unreachable = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
+        return state.Members
+            .OrderBy(m => m.Address.ToString(), StringComparer.Ordinal)
+            .Select(m => new MemberStatusView(
+                m.Address.ToString(),
+                m.Roles.Where(r => !r.StartsWith("dc-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList(),
+                m.Status.ToString(),
+                !unreachable.Contains(m.UniqueAddress)))
+            .ToList();
     }
 }

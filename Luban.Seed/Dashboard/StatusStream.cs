@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Luban.Actors.Status;
+using Luban.Protocol.Status;
 using Luban.Seed.Admin;
 
 namespace Luban.Seed.Dashboard;

@@ -1,7 +1,7 @@
 using System.Net;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
 
 namespace Luban.Seed.FrontDoor;
 

@@ -3,7 +3,8 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol;
 
 namespace Luban.Seed.FrontDoor;
 
@@ -84,7 +85,7 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
             // Until YARP has applied the new configuration, new requests may still reach the VM: not drained yet.
             if (StillRouted(_live, vm)) continue;
             var inFlight = _inFlight.Of(vm);
-            _supervisor.Tell(new DrainProgress(new Luban.Actors.Common.VmId(vm), inFlight));
+            _supervisor.Tell(new DrainProgress(new Luban.Protocol.VmId(vm), inFlight));
             if (inFlight == 0) _leaving.Remove(vm);
         }
     }

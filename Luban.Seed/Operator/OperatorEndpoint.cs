@@ -2,10 +2,11 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using Luban.Actors.Bonding;
-using Luban.Actors.Operator;
+using Luban.Protocol.Operator;
 using Luban.Actors.Scaling;
 using Luban.Seed.Admin;
-using static Luban.Actors.Operator.OperatorProtocol;
+using static Luban.Protocol.Operator.OperatorProtocol;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Seed.Operator;
 

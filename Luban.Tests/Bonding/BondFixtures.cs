@@ -1,4 +1,5 @@
 using Luban.Actors.Bonding;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Tests.Bonding;
 

@@ -2,9 +2,11 @@ using System.Text;
 using Akka.Actor;
 using Luban.Actors;
 using Luban.Actors.Bonding;
-using Luban.Actors.Serialization;
+using Luban.Protocol.Serialization;
 using Xunit;
-using static Luban.Actors.Bonding.BondProtocol;
+using static Luban.Protocol.Bonding.BondProtocol;
+using Luban.Protocol.Bonding;
+using Luban.Protocol;
 
 namespace Luban.Tests.Bonding;
 

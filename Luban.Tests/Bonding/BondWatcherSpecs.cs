@@ -5,7 +5,8 @@ using Akka.TestKit;
 using Luban.Actors.Bonding;
 using Xunit;
 using Xunit.Abstractions;
-using static Luban.Actors.Bonding.BondProtocol;
+using static Luban.Protocol.Bonding.BondProtocol;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Tests.Bonding;
 

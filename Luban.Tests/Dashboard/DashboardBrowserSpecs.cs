@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
 using Luban.Tests.Support;
 using Luban.Tests.Web;
 using Microsoft.Extensions.DependencyInjection;
-using static Luban.Actors.Operator.OperatorProtocol;
+using static Luban.Protocol.Operator.OperatorProtocol;
 
 namespace Luban.Tests.Dashboard;
 

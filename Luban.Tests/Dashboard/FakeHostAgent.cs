@@ -1,8 +1,9 @@
 using Akka.Actor;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
-using static Luban.Actors.Hypervisor.HypervisorProtocol;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Hypervisor.HypervisorProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Dashboard;
 

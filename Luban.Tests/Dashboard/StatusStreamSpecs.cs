@@ -1,4 +1,4 @@
-using Luban.Actors.Status;
+using Luban.Protocol.Status;
 using Luban.Seed.Dashboard;
 
 namespace Luban.Tests.Dashboard;

@@ -1,7 +1,7 @@
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Seed.FrontDoor;
 using Xunit;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
 
 namespace Luban.Tests.FrontDoor;
 

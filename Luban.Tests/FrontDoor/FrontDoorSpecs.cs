@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Load;
 using Luban.Seed.FrontDoor;
 using Luban.Tests.Support;
@@ -8,7 +8,7 @@ using Xunit;
 using Xunit.Abstractions;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
 
 namespace Luban.Tests.FrontDoor;
 

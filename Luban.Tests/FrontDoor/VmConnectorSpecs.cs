@@ -6,6 +6,7 @@ using Luban.Actors.Cluster;
 using Luban.Seed.FrontDoor;
 using Luban.Tests.Support;
 using Xunit;
+using Luban.Protocol;
 
 namespace Luban.Tests.FrontDoor;
 

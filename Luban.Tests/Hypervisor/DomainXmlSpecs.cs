@@ -1,5 +1,6 @@
 using System.Xml.Linq;
-using Luban.Actors.Hypervisor.Libvirt;
+using Luban.Actors.Hypervisor;
+using Luban.Adapters.Libvirt;
 using Xunit;
 
 namespace Luban.Tests.Hypervisor;

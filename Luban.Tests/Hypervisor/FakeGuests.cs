@@ -1,7 +1,8 @@
+using Luban.Adapters.Probes;
 using System.Collections.Concurrent;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Hypervisor;
-using Luban.Actors.Hypervisor.Libvirt;
+using Luban.Adapters.Libvirt;
 
 namespace Luban.Tests.Hypervisor;
 

@@ -1,8 +1,8 @@
 using Akka.Configuration;
 using Luban.Actors.Cluster;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Hypervisor;
-using Luban.Actors.Hypervisor.Libvirt;
+using Luban.Adapters.Libvirt;
 using Luban.Tests.Support;
 using Xunit;
 

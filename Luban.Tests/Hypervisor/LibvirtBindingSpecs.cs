@@ -1,4 +1,5 @@
-using Luban.Actors.Hypervisor.Libvirt;
+using Luban.Actors.Hypervisor;
+using Luban.Adapters.Libvirt;
 using Xunit;
 
 namespace Luban.Tests.Hypervisor;

@@ -1,5 +1,6 @@
+using Luban.Adapters.Probes;
 using Luban.Actors.Hypervisor;
-using Luban.Actors.Hypervisor.Libvirt;
+using Luban.Adapters.Libvirt;
 using Xunit;
 
 namespace Luban.Tests.Hypervisor;

@@ -1,3 +1,4 @@
+using Luban.Adapters.Probes;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -5,15 +6,16 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using Luban.Actors.Cluster;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Hypervisor;
-using Luban.Actors.Hypervisor.Libvirt;
+using Luban.Adapters.Libvirt;
 using Luban.Actors.Scaling;
 using Luban.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
-using static Luban.Actors.Hypervisor.HypervisorProtocol;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Hypervisor.HypervisorProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Hypervisor;
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Luban.Actors.Hypervisor.Libvirt;
+using Luban.Actors.Hypervisor;
+using Luban.Adapters.Libvirt;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Luban.Actors.Common;
-using Luban.Actors.Status;
+using Luban.Protocol;
+using Luban.Protocol.Status;
 using Luban.Load.Figure15;
 using Luban.Load.Status;
 using Luban.Seed.Admin;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
 
 namespace Luban.Tests.Load;
 
@@ -77,6 +77,6 @@ public sealed class TimelineRecorderSpecs
                 [new VmStatus("luban-b-1", "InService", 64, 0.64, "http://10.0.0.2:5000"), new VmStatus("luban-b-2", "Booting", null, null, null)]),
             new HostStatus("C", true, at, 1, 3, false, [new VmStatus("luban-c-1", "InService", 63, 0.63, "http://10.0.0.3:5000")]),
         ],
-        new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B", "C"], 5, 30, 60, 15, 30, 30, false),
+        new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B", "C"], 5, 30, 60, 15, 30, 30, false, [new PolicyValue("t-upper", "0.6", true)]),
         scaleEvent, [scaleEvent], null, []);
 }

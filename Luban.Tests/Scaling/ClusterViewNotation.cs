@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
+using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Scaling;
 

@@ -2,9 +2,10 @@ using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
 using static Luban.Tests.Scaling.ClusterViewNotation;
+using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Scaling;
 

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
 using Xunit;
 using static Luban.Tests.Scaling.ClusterViewNotation;
+using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Scaling;
 

@@ -1,4 +1,4 @@
-using Luban.Actors.Common;
+using Luban.Protocol;
 using Luban.Actors.Scaling;
 using Xunit;
 

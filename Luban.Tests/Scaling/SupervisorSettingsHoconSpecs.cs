@@ -13,7 +13,7 @@ public sealed class SupervisorSettingsHoconSpecs
     [Fact]
     public void Shipped_seed_hocon_should_read_as_the_papers_defaults()
     {
-        var settings = SupervisorSettingsHocon.Read(Seed(""));
+        var settings = PolicyTable.Read(Seed(""));
 
         Assert.Equal((100, 0.60, 0.10, 2, 6), (settings.Policy.SMax, settings.Policy.TUpper, settings.Policy.TLower,
             settings.Policy.MinTotalVms, settings.Policy.MaxTotalVms));
@@ -25,7 +25,7 @@ public sealed class SupervisorSettingsHoconSpecs
     [Fact]
     public void The_papers_five_minute_interval_should_be_one_line_away()
     {
-        var settings = SupervisorSettingsHocon.Read(Seed("luban.scaling.tick-interval = 5m"));
+        var settings = PolicyTable.Read(Seed("luban.scaling.tick-interval = 5m"));
 
         Assert.Equal(TimeSpan.FromMinutes(5), settings.Policy.TickInterval);
     }
@@ -42,7 +42,7 @@ public sealed class SupervisorSettingsHoconSpecs
     [InlineData("luban.scaling.event-log-size = 0", "luban.scaling.event-log-size")]
     public void Invalid_value_should_stop_start_up_naming_its_key(string line, string key)
     {
-        var error = Assert.Throws<ConfigurationError>(() => SupervisorSettingsHocon.Read(Seed(line)));
+        var error = Assert.Throws<ConfigurationError>(() => PolicyTable.Read(Seed(line)));
 
         Assert.Equal(key, error.Key);
         Assert.Contains(key, error.Message);

@@ -4,13 +4,15 @@ using Akka.Configuration;
 using Luban.Actors;
 using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
-using Luban.Actors.Common;
-using Luban.Actors.Operator;
+using Luban.Protocol;
+using Luban.Protocol.Operator;
 using Luban.Actors.Scaling;
 using Luban.Tests.Support;
 using Xunit;
-using static Luban.Actors.Hypervisor.HypervisorProtocol;
-using static Luban.Actors.Scaling.ScalingProtocol;
+using static Luban.Protocol.Hypervisor.HypervisorProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+using Luban.Protocol.Scaling;
+using Luban.Protocol.Bonding;
 
 namespace Luban.Tests.Serialization;
 
@@ -40,8 +42,8 @@ public sealed class WireMessageSpecs() : Akka.TestKit.Xunit2.TestKit(
         GetSupervisorStatus.Instance,
         new VmStatus("luban-b-2", "InService", 42, 0.42, "http://127.0.0.1:18081"),
         new HostStatus("B", true, At, 1, 3, false, [new VmStatus("luban-b-2", "Draining", null, null, null)]),
-        new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B", "C"], 5, 30, 60, 15, 30, 30, false),
-        new SupervisorStatus([], new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B"], 5, 30, 60, 15, 30, 30, true),
+        new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B", "C"], 5, 30, 60, 15, 30, 30, false, [new PolicyValue("t-upper", "0.6", true)]),
+        new SupervisorStatus([], new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B"], 5, 30, 60, 15, 30, 30, true, [new PolicyValue("t-upper", "0.6", true)]),
             new ScaleEvent(At, "hold", ScalingRules.WithinBand, "fine"), []),
         BondProtocol.GetBondStatus.Instance,
         BondProtocol.GetBondMetrics.Instance,
@@ -50,11 +52,12 @@ public sealed class WireMessageSpecs() : Akka.TestKit.Xunit2.TestKit(
         new BondProtocol.BondStatusChanged(
             [new BondEvent(At, BondEventKind.SlaveDown, "bond0", "eth1", "up", "down", "eth1 went down")],
             [new BondHealthSummary("bond0", BondHealth.Degraded, ["one slave down"])]),
-        new HostBondReport(B, new BondProtocol.BondStatusChanged([], [])),
+        new BondProtocol.HostBondReport(B, new BondProtocol.BondStatusChanged([], [])),
         new OperatorProtocol.OperatorReply(false, "Stopping luban-b-1 would leave host B below its minimum."),
         new OperatorProtocol.StartVmNow(null),
         new OperatorProtocol.StartVmNow(B),
         new OperatorProtocol.StopVmNow(Vm),
+        new PolicyValue("t-upper", "0.6", true),
         new OperatorProtocol.SetAutoscale(true),
         new OperatorProtocol.SetPolicy("t-upper", "0.7"),
         OperatorProtocol.GetStatusJson.Instance,
@@ -75,7 +78,7 @@ public sealed class WireMessageSpecs() : Akka.TestKit.Xunit2.TestKit(
         var back = serialization.Deserialize(bytes, serializer.Identifier,
             Akka.Serialization.Serialization.ManifestFor(serializer, message));
 
-        Assert.IsType<Luban.Actors.Serialization.LubanJsonSerializer>(serializer);
+        Assert.IsType<Luban.Protocol.Serialization.LubanJsonSerializer>(serializer);
         Assert.IsType(message.GetType(), back);
         // Records holding lists compare lists by reference, so equality is checked on the wire form.
         Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(back)));
@@ -97,7 +100,7 @@ public sealed class WireMessageSpecs() : Akka.TestKit.Xunit2.TestKit(
     public void Actor_reference_in_a_message_should_resolve_back_to_the_same_actor()
     {
         var probe = CreateTestProbe();
-        var serializer = new Luban.Actors.Serialization.LubanJsonSerializer((ExtendedActorSystem)Sys);
+        var serializer = new Luban.Protocol.Serialization.LubanJsonSerializer((ExtendedActorSystem)Sys);
         var message = new RefCarrier(probe.Ref);
 
         var back = (RefCarrier)serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message));

@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace Luban.Actors.Hypervisor;
+
+/// <summary>The value of a successful operation that has nothing to return.</summary>
+public readonly record struct Done
+{
+    public static readonly Done Value = default;
+}
+
+/// <summary>The libvirt domain type: <c>kvm</c> on real hosts, <c>qemu</c> (TCG emulation) where KVM does not work,
+/// <c>test</c> for libvirt's in-process test driver.</summary>
+public enum DomainType
+{
+    Kvm,
+    Qemu,
+    Test,
+}
+
+/// <summary>A QEMU user-network port forward: host <see cref="HostAddress"/>:<see cref="HostPort"/> to the guest's port.</summary>
+public sealed record PortForward(int HostPort, int GuestPort, string HostAddress = "127.0.0.1");
+
+/// <summary>Everything that varies between Luban guests; <see cref="DomainXml.Build"/> turns it into domain XML.</summary>
+/// <param name="KernelCommandLine">See <see cref="GuestBootArgs"/> for the Luban guest's arguments.</param>
+/// <param name="SerialLogPath">The guest console (ttyS0) is appended to this host file; its directory must exist.</param>
+/// <param name="TbCacheMiB">QEMU TCG translation-block cache; only used for <see cref="DomainType.Qemu"/>.</param>
+public sealed record DomainSpec(
+    string Name,
+    DomainType Type,
+    int MemoryMiB,
+    int VirtualCpus,
+    string KernelPath,
+    string InitrdPath,
+    string KernelCommandLine,
+    IReadOnlyList<PortForward> PortForwards,
+    string? SerialLogPath = null,
+    int TbCacheMiB = 32,
+    string Emulator = "/usr/bin/qemu-system-x86_64",
+    string Machine = "pc");
+
+/// <summary>
+/// The kernel command line the Luban guest's /init reads (scripts/vm/build-image.sh): network, instance name, service
+/// port, records database. Values cannot contain spaces or quotes (the init splits the line on whitespace).
+/// </summary>
+/// <param name="DatabaseConnection">The records database connection string; the host's loopback is 10.0.2.2.</param>
+public sealed record GuestBootArgs(
+    string Instance,
+    int ServicePort,
+    string? DatabaseConnection = null,
+    int SshPort = 22,
+    string Address = "10.0.2.15/24",
+    string Gateway = "10.0.2.2",
+    string Dns = "10.0.2.3")
+{
+    /// <summary>The address of the host's loopback as seen from a guest on QEMU user networking.</summary>
+    public const string HostLoopbackFromGuest = "10.0.2.2";
+
+    public string ToKernelCommandLine()
+    {
+        var args = new List<string>
+        {
+            "console=ttyS0", "quiet", "panic=-1",
+            $"luban.ip={Checked(Address)}", $"luban.gw={Checked(Gateway)}", $"luban.dns={Checked(Dns)}",
+            $"luban.instance={Checked(Instance)}",
+            string.Create(CultureInfo.InvariantCulture, $"luban.port={ServicePort}"),
+            string.Create(CultureInfo.InvariantCulture, $"luban.ssh={SshPort}"),
+        };
+        if (!string.IsNullOrEmpty(DatabaseConnection))
+        {
+            args.Add($"luban.db={Checked(DatabaseConnection)}");
+        }
+
+        return string.Join(' ', args);
+    }
+
+    private static string Checked(string value)
+    {
+        if (value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\''))
+        {
+            throw new ArgumentException($"'{value}' cannot go on the kernel command line (empty, whitespace or quotes)");
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,88 @@
+using Luban.Protocol;
+
+namespace Luban.Protocol.Scaling;
+
+/// <summary>Messages of the ScaleSupervisor: registration, membership for the front door, events, status.</summary>
+public static class ScalingProtocol
+{
+    /// <summary>Distributed pub-sub topics the supervisor publishes on.</summary>
+    public static class Topics
+    {
+        public const string Backends = "luban-backends";
+        public const string ScaleEvents = "luban-scale-events";
+    }
+
+    /// <summary>An agent announces itself; it repeats this on a timer until acknowledged.</summary>
+    public sealed record RegisterAgent(HostId Host) : ILubanWireMessage;
+
+    public sealed record AgentRegistered(HostId Host) : ILubanWireMessage;
+
+    /// <summary>Something the supervisor decided or saw, with the rule and the reason in words.</summary>
+    /// <param name="Kind">start, stop, drain, undrain, warn, hold, host-registered, host-lost, command-failed, …</param>
+    public sealed record ScaleEvent(
+        DateTimeOffset At,
+        string Kind,
+        string Rule,
+        string Reason,
+        HostId? Host = null,
+        VmId? Vm = null) : ILubanWireMessage;
+
+    /// <summary>A VM the front door may route to (its own health checks still gate entry).</summary>
+    public sealed record Backend(VmId Vm, HostId Host, string Endpoint) : ILubanWireMessage;
+
+    /// <summary>The complete set of backends; it replaces the previous one.</summary>
+    public sealed record BackendsChanged(long Version, IReadOnlyList<Backend> Backends) : ILubanWireMessage;
+
+    /// <summary>From the front door: requests still in flight to a draining VM.</summary>
+    public sealed record DrainProgress(VmId Vm, int InFlight) : ILubanWireMessage;
+
+    /// <summary>Asks for <see cref="SupervisorStatus"/>.</summary>
+    public sealed record GetSupervisorStatus : ILubanWireMessage
+    {
+        public static readonly GetSupervisorStatus Instance = new();
+    }
+
+    public sealed record VmStatus(
+        string Id,
+        string State,
+        int? Connections,
+        double? Utilisation,
+        string? Endpoint) : ILubanWireMessage;
+
+    public sealed record HostStatus(
+        string Id,
+        bool Reachable,
+        DateTimeOffset? LastReportAt,
+        int MinVms,
+        int MaxVms,
+        bool NetworkDegraded,
+        IReadOnlyList<VmStatus> Vms) : ILubanWireMessage;
+
+    /// <summary>One <c>luban.scaling</c> key and its value in force, in the form <c>policy set</c> takes.</summary>
+    public sealed record PolicyValue(string Key, string Value, bool Settable) : ILubanWireMessage;
+
+    /// <summary>The policy in force, as plain values; <paramref name="Values"/> lists every key.</summary>
+    public sealed record PolicyStatus(
+        int SMax,
+        double TUpper,
+        double TLower,
+        int MinVms,
+        int MaxVms,
+        int HostMinVms,
+        int HostMaxVms,
+        IReadOnlyList<string> PreferredHosts,
+        double TickIntervalSeconds,
+        double ScaleOutCooldownSeconds,
+        double ScaleInCooldownSeconds,
+        double ReportStaleAfterSeconds,
+        double AgentRejoinGraceSeconds,
+        double DrainDeadlineSeconds,
+        bool AutoscalePaused,
+        IReadOnlyList<PolicyValue> Values) : ILubanWireMessage;
+
+    public sealed record SupervisorStatus(
+        IReadOnlyList<HostStatus> Hosts,
+        PolicyStatus Policy,
+        ScaleEvent? LastDecision,
+        IReadOnlyList<ScaleEvent> Events) : ILubanWireMessage;
+}

@@ -1,0 +1,12 @@
+namespace Luban.Protocol.Scaling;
+
+/// <summary>The life of a VM as the scaling policy sees it. The names are a public interface (status API, CLI).</summary>
+public enum VmState
+{
+    ShutOff,
+    Booting,
+    InService,
+    Draining,
+    Stopping,
+    Failed,
+}
