@@ -290,7 +290,7 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
         _probes.Late[B1] = true;
         _probes.Counts[B1] = ProbeResult.Counted(85);
         var busy = await ReportWhereAsync(r => Vm(r, B1)?.Connections == 85);
-        for (var i = 0; i < 2 * HypervisorAgent.UnhealthyAfterFailedChecks; i++)
+        for (var i = 0; i < 2 * HostPool.UnhealthyAfterFailedChecks; i++)
             busy = await ReportWhereAsync(_ => true, intervals: 1);
 
         Assert.Equal((VmState.InService, 85), (Vm(busy, B1)!.State, Vm(busy, B1)!.Connections));

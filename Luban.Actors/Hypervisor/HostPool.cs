@@ -1,0 +1,606 @@
+using System.Globalization;
+using Luban.Protocol;
+using Luban.Protocol.Scaling;
+using static Luban.Protocol.Hypervisor.HypervisorProtocol;
+
+namespace Luban.Actors.Hypervisor;
+
+/// <summary>What a <see cref="HostPool{TReplyTo}"/> asks its actor to do after an event: I/O, timers and replies.</summary>
+public abstract record PoolEffect<TReplyTo>
+{
+    private PoolEffect()
+    {
+    }
+
+    /// <summary>List the pool's domains; answer with <see cref="HostPool{TReplyTo}.OnListed"/> and this sequence.</summary>
+    public sealed record ListDomains(long Sequence) : PoolEffect<TReplyTo>;
+
+    /// <summary>Health check, then count the connections; answer with <see cref="HostPool{TReplyTo}.OnGuestChecked"/>.</summary>
+    public sealed record CheckGuest(GuestAddress Guest, long Generation, bool InService) : PoolEffect<TReplyTo>;
+
+    public sealed record DefineAndStart(string CommandId, VmId Vm, DomainSpec Spec) : PoolEffect<TReplyTo>;
+
+    public sealed record Shutdown(VmId Vm) : PoolEffect<TReplyTo>;
+
+    public sealed record Destroy(VmId Vm) : PoolEffect<TReplyTo>;
+
+    /// <summary>Drop what the connection probe keeps for the VM (its SSH session).</summary>
+    public sealed record ForgetProbe(VmId Vm) : PoolEffect<TReplyTo>;
+
+    public sealed record StartTimer(string Key, PoolTimer Timer, TimeSpan After) : PoolEffect<TReplyTo>;
+
+    public sealed record CancelTimer(string Key) : PoolEffect<TReplyTo>;
+
+    public sealed record Reply(TReplyTo To, ILubanWireMessage Message) : PoolEffect<TReplyTo>;
+
+    public sealed record SendReport(HostReport Report) : PoolEffect<TReplyTo>;
+
+    /// <summary>Something worth a line in the agent's log.</summary>
+    public sealed record Note(NoteLevel Level, string Message) : PoolEffect<TReplyTo>;
+}
+
+public enum NoteLevel
+{
+    Info,
+    Warning,
+    Error,
+}
+
+/// <summary>A timer the pool sets; when it fires the actor hands it back to <see cref="HostPool{TReplyTo}.OnTimer"/>.</summary>
+public abstract record PoolTimer
+{
+    private PoolTimer()
+    {
+    }
+
+    public sealed record StartTimedOut(string CommandId) : PoolTimer;
+
+    public sealed record GraceExpired(VmId Vm) : PoolTimer;
+
+    public sealed record DestroyTimedOut(VmId Vm) : PoolTimer;
+}
+
+/// <summary>The pool's rules that do not depend on who waits for answers.</summary>
+public static class HostPool
+{
+    /// <summary>An in-service VM whose /healthz fails this many times in a row is reported Failed.</summary>
+    public const int UnhealthyAfterFailedChecks = 3;
+}
+
+/// <summary>
+/// The hypervisor agent's pool of up to <c>max-vms</c> domains named <c>luban-&lt;host&gt;-&lt;n&gt;</c>, without Akka:
+/// each event (a listing, a health check, a command, a hypervisor answer, a timer) changes the slots and returns what
+/// to do next. <typeparamref name="TReplyTo"/> is whoever waits for a command's answer (an actor reference in the agent).
+/// </summary>
+public sealed class HostPool<TReplyTo>
+{
+    private readonly HostId _host;
+    private readonly HypervisorSettings _settings;
+    private readonly Func<int, bool> _portIsFree;
+    private readonly SortedDictionary<int, Slot> _slots = new();
+    private readonly string _namePrefix;
+    private readonly List<PoolEffect<TReplyTo>> _effects = [];
+    private long _listSequence;
+    private bool _registered;
+
+    // No report before the pool has been listed once: an empty report from a fresh agent (e.g. one rejoining a
+    // restarted seed) would read as "this host runs no VM" and make the supervisor start one beside those running.
+    private bool _listed;
+    private bool _listInFlight;
+    private string? _lastListError;
+
+    /// <param name="portIsFree">Whether a host port can be forwarded (tried before a start, for a clear refusal).</param>
+    public HostPool(HostId host, HypervisorSettings settings, Func<int, bool> portIsFree)
+    {
+        _host = host;
+        _settings = settings;
+        _portIsFree = portIsFree;
+        _namePrefix = VmId.For(host, 1).Value[..^1];
+    }
+
+    /// <summary>Every domain of this host's pool starts with this (<c>luban-b-</c>).</summary>
+    public string NamePrefix => _namePrefix;
+
+    /// <summary>The slots as the report would show them (for tests and status).</summary>
+    public HostReport Report(DateTimeOffset now)
+    {
+        var vms = new List<VmReport>();
+        foreach (var slot in _slots.Values)
+        {
+            if (StateOf(slot) is not { } state) continue;
+            var up = slot.Start is not null || slot.Stop is not null || slot.Domain?.IsUp == true;
+            vms.Add(new VmReport(slot.Id, state, up ? slot.Address.Endpoint : null,
+                state == VmState.InService ? slot.Connections : null,
+                state == VmState.InService ? slot.InServiceSince : null));
+        }
+
+        return new HostReport(_host, _settings.MinVms, _settings.MaxVms, vms, now);
+    }
+
+    // ---- the life of the agent ----
+
+    /// <summary>The agent started: list the pool at once.</summary>
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnStarted() => Carry(PollHypervisor);
+
+    /// <summary>The supervisor acknowledged the registration: report from now on (at once if the pool is listed).</summary>
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnRegistered(DateTimeOffset now) => Carry(() =>
+    {
+        _registered = true;
+        Note(NoteLevel.Info, $"Host {_host} registered with the ScaleSupervisor");
+        if (_listed) Emit(new PoolEffect<TReplyTo>.SendReport(Report(now)));
+    });
+
+    /// <summary>A report interval passed: report (once registered and listed), list again, check the guests.</summary>
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnTick(DateTimeOffset now) => Carry(() =>
+    {
+        if (_registered && _listed) Emit(new PoolEffect<TReplyTo>.SendReport(Report(now)));
+        PollHypervisor();
+        CheckGuests();
+    });
+
+    // ---- the pool as the hypervisor sees it ----
+
+    private void PollHypervisor()
+    {
+        // One listing at a time: a slow daemon must not pile up calls on the hypervisor's queue.
+        if (_listInFlight) return;
+        _listInFlight = true;
+        Emit(new PoolEffect<TReplyTo>.ListDomains(++_listSequence));
+    }
+
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnListed(long sequence, HypervisorResult<IReadOnlyList<GuestDomain>> result,
+        DateTimeOffset now) => Carry(() =>
+    {
+        _listInFlight = false;
+        if (result is not HypervisorResult<IReadOnlyList<GuestDomain>>.Ok ok)
+        {
+            var error = result.ErrorOrNull!.ToString();
+            // Said once per distinct error: the agent keeps its last view and keeps asking every interval.
+            if (error != _lastListError) Note(NoteLevel.Warning, $"Host {_host}: cannot list the pool: {error}");
+            _lastListError = error;
+            return;
+        }
+
+        if (_lastListError is not null) Note(NoteLevel.Info, $"Host {_host}: the hypervisor answers again");
+        _lastListError = null;
+        var byIndex = new Dictionary<int, GuestDomain>();
+        foreach (var domain in ok.Value)
+        {
+            if (IndexOf(domain.Name) is { } index) byIndex[index] = domain;
+        }
+
+        foreach (var index in byIndex.Keys.Where(i => !_slots.ContainsKey(i)).ToList())
+            SlotAt(index);
+        foreach (var slot in _slots.Values)
+        {
+            if (sequence < slot.IgnoreListingsBefore) continue;
+            Observe(slot, byIndex.GetValueOrDefault(slot.Index));
+        }
+
+        if (_listed) return;
+        _listed = true;
+        if (_registered) Emit(new PoolEffect<TReplyTo>.SendReport(Report(now)));
+    });
+
+    private void Observe(Slot slot, GuestDomain? domain)
+    {
+        var wasUp = slot.Domain?.IsUp == true;
+        slot.Domain = domain;
+        var isUp = domain?.IsUp == true;
+
+        if (slot.Stop is { } stop)
+        {
+            if (!isUp) FinishStop(slot, null);
+            else if (stop.DestroyError is { } destroyError) FinishStop(slot, destroyError);
+            return;
+        }
+
+        if (wasUp && !isUp && slot.Start is null)
+        {
+            slot.Died = true;
+            slot.ForgetGuest();
+            Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
+            Note(NoteLevel.Warning, $"Host {_host}: {slot.Id} went down without being stopped ({domain?.State.ToString() ?? "no longer defined"}); reported Failed");
+        }
+    }
+
+    // ---- health and connections ----
+
+    private void CheckGuests()
+    {
+        foreach (var slot in _slots.Values)
+        {
+            if (slot.CheckInFlight || slot.Start is not null || slot.Stop is not null) continue;
+            if (slot.Domain?.State.State is not (DomainState.Running or DomainState.Blocked)) continue;
+
+            slot.CheckInFlight = true;
+            Emit(new PoolEffect<TReplyTo>.CheckGuest(slot.Address, slot.Generation, slot.InServiceSince is not null));
+        }
+    }
+
+    /// <param name="healthy">The guest answered its health check, or it answered late but SSH could count it.</param>
+    /// <param name="probe">The connection count when the guest was healthy; null otherwise.</param>
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnGuestChecked(VmId vm, long generation, bool healthy, ProbeResult? probe,
+        DateTimeOffset now) => Carry(() =>
+    {
+        if (!_slots.TryGetValue(IndexOf(vm.Value) ?? 0, out var slot)) return;
+        slot.CheckInFlight = false;
+        if (generation != slot.Generation) return;
+
+        if (healthy)
+        {
+            if (slot.InServiceSince is null) Note(NoteLevel.Info, $"Host {_host}: {slot.Id} is in service");
+            slot.Healthy = true;
+            slot.Unhealthy = false;
+            slot.FailedChecks = 0;
+            slot.InServiceSince ??= now;
+        }
+        else
+        {
+            slot.Healthy = false;
+            slot.FailedChecks++;
+            if (slot.InServiceSince is not null && slot.FailedChecks >= HostPool.UnhealthyAfterFailedChecks)
+            {
+                Note(NoteLevel.Warning, $"Host {_host}: {slot.Id} failed {slot.FailedChecks} health checks in a row; reported Failed");
+                slot.InServiceSince = null;
+                slot.Unhealthy = true;
+            }
+        }
+
+        slot.Connections = probe?.Connections;
+        var probeError = probe?.Error;
+        if (probeError is not null && probeError != slot.ProbeError)
+        {
+            Note(probe!.HostKeyRejected ? NoteLevel.Error : NoteLevel.Warning, probe.HostKeyRejected
+                ? $"Host {_host}: {slot.Id} presented an SSH host key that is not the pinned one; refused: {probeError}"
+                : $"Host {_host}: connection probe of {slot.Id} failed (count unknown): {probeError}");
+        }
+
+        slot.ProbeError = probeError;
+    });
+
+    // ---- StartVm ----
+
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnStartVm(StartVm command, TReplyTo replyTo) => Carry(() =>
+    {
+        if (command.Host != _host)
+        {
+            Emit(new PoolEffect<TReplyTo>.Reply(replyTo, new StartVmResult(command.Host, command.CommandId, null, false,
+                $"this is the agent of host {_host}, not {command.Host}")));
+            return;
+        }
+
+        var occupied = _slots.Values.Where(Occupied).ToList();
+        if (occupied.Count >= _settings.MaxVms)
+        {
+            Emit(new PoolEffect<TReplyTo>.Reply(replyTo, new StartVmResult(_host, command.CommandId, null, false,
+                $"host {_host} already runs {occupied.Count} VM(s) ({string.Join(", ", occupied.Select(s => s.Id))}), its max-vms of {_settings.MaxVms}")));
+            return;
+        }
+
+        var slot = Enumerable.Range(1, _settings.MaxVms).Select(SlotAt).First(s => !Occupied(s));
+        var busy = new[] { slot.Address.ServiceHostPort, slot.Address.SshHostPort }.Where(p => !_portIsFree(p)).ToList();
+        if (busy.Count > 0)
+        {
+            Emit(new PoolEffect<TReplyTo>.Reply(replyTo, new StartVmResult(_host, command.CommandId, slot.Id, false,
+                $"host port(s) {string.Join(", ", busy)} for {slot.Id} are in use by another process ({HypervisorSettings.HostPortBaseKey} = {_settings.HostPortBaseFor(_host)})")));
+            return;
+        }
+
+        DomainSpec spec;
+        try
+        {
+            spec = SpecOf(slot);
+        }
+        catch (ArgumentException error)
+        {
+            // A template value the guest cannot take (e.g. a database string with spaces) fails the command, not the agent.
+            Emit(new PoolEffect<TReplyTo>.Reply(replyTo, new StartVmResult(_host, command.CommandId, slot.Id, false,
+                $"cannot build the domain of {slot.Id}: {error.Message}")));
+            return;
+        }
+
+        slot.Start = new Waiter(command.CommandId, replyTo);
+        slot.Died = false;
+        slot.ForgetGuest();
+        Emit(new PoolEffect<TReplyTo>.StartTimer(StartTimerKey(command.CommandId), new PoolTimer.StartTimedOut(command.CommandId),
+            _settings.CommandTimeout));
+        Note(NoteLevel.Info, $"Host {_host}: starting {slot.Id} (command {command.CommandId})");
+        Emit(new PoolEffect<TReplyTo>.DefineAndStart(command.CommandId, slot.Id, spec));
+    });
+
+    private static bool Occupied(Slot slot) => slot.Start is not null || slot.Stop is not null || slot.Domain?.IsUp == true;
+
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnStartFinished(string commandId, VmId vm, HypervisorResult<Done> result) => Carry(() =>
+    {
+        if (!_slots.TryGetValue(IndexOf(vm.Value) ?? 0, out var slot)) return;
+        if (slot.Start?.CommandId != commandId)
+        {
+            // Answered already (timed out): the listings tell what really happened.
+            Note(NoteLevel.Warning, $"Host {_host}: start of {vm} finished after its timeout: {result.ErrorOrNull?.ToString() ?? "started"}");
+            return;
+        }
+
+        Emit(new PoolEffect<TReplyTo>.CancelTimer(StartTimerKey(commandId)));
+        var waiter = slot.Start;
+        slot.Start = null;
+        if (result.ErrorOrNull is { } error)
+        {
+            Note(NoteLevel.Warning, $"Host {_host}: could not start {slot.Id}: {error}");
+            Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StartVmResult(_host, waiter.CommandId, slot.Id, false, error.ToString())));
+            return;
+        }
+
+        slot.Domain = new GuestDomain(slot.Id.Value, new DomainStateInfo(DomainState.Running, (int)RunningReason.Booted));
+        slot.IgnoreListingsBefore = _listSequence + 1;
+        Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StartVmResult(_host, waiter.CommandId, slot.Id, true, null)));
+    });
+
+    // ---- StopVm ----
+
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnStopVm(StopVm command, TReplyTo replyTo) => Carry(() =>
+    {
+        var waiter = new Waiter(command.CommandId, replyTo);
+        if (command.Host != _host)
+        {
+            Reply(waiter, command.Vm, $"this is the agent of host {_host}, not {command.Host}");
+            return;
+        }
+
+        if (IndexOf(command.Vm.Value) is not { } index || !_slots.TryGetValue(index, out var slot)
+                                                       || (slot.Domain is null && slot.Start is null && slot.Stop is null))
+        {
+            Reply(waiter, command.Vm, $"unknown VM {command.Vm}: not a defined domain of host {_host}'s pool");
+            return;
+        }
+
+        if (slot.Start is not null)
+        {
+            Reply(waiter, command.Vm, $"{slot.Id} is still being started (command {slot.Start.CommandId}); stop it once it runs");
+            return;
+        }
+
+        if (slot.Stop is { } running)
+        {
+            running.Waiters.Add(waiter);
+            return;
+        }
+
+        if (slot.Domain?.IsUp != true)
+        {
+            slot.Died = false;
+            Reply(waiter, slot.Id, null);
+            return;
+        }
+
+        slot.Stop = new StopInProgress(waiter);
+        slot.ForgetGuest();
+        Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
+        Emit(new PoolEffect<TReplyTo>.StartTimer(GraceTimerKey(slot.Id), new PoolTimer.GraceExpired(slot.Id), _settings.ShutdownGrace));
+        Note(NoteLevel.Info, $"Host {_host}: stopping {slot.Id} (ACPI, destroyed after {_settings.ShutdownGrace})");
+        Emit(new PoolEffect<TReplyTo>.Shutdown(slot.Id));
+    });
+
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnShutdownSent(VmId vm, HypervisorResult<Done> result) => Carry(() =>
+    {
+        if (!TryGetStopping(vm, out var slot, out var stop) || result.ErrorOrNull is not { } error) return;
+        if (error.NotFound)
+        {
+            FinishStop(slot, null);
+            return;
+        }
+
+        // A guest that cannot be asked is powered off without waiting for the grace period.
+        Note(NoteLevel.Warning, $"Host {_host}: ACPI shutdown of {slot.Id} failed ({error}); destroying it");
+        if (!stop.Destroying) BeginDestroy(slot, stop);
+    });
+
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnDestroyFinished(VmId vm, HypervisorResult<Done> result) => Carry(() =>
+    {
+        if (!TryGetStopping(vm, out var slot, out var stop)) return;
+        Emit(new PoolEffect<TReplyTo>.CancelTimer(DestroyTimerKey(slot.Id)));
+        if (result.ErrorOrNull is { } error && !error.NotFound)
+        {
+            // It may have powered off just before the destroy: the next listing decides success or failure.
+            stop.DestroyError = error.ToString();
+            slot.IgnoreListingsBefore = _listSequence + 1;
+            return;
+        }
+
+        slot.Domain = slot.Domain is null ? null
+            : slot.Domain with { State = new DomainStateInfo(DomainState.ShutOff, (int)ShutOffReason.Destroyed) };
+        slot.IgnoreListingsBefore = _listSequence + 1;
+        FinishStop(slot, null);
+    });
+
+    // ---- timers ----
+
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnTimer(PoolTimer timer) => Carry(() =>
+    {
+        switch (timer)
+        {
+            case PoolTimer.StartTimedOut(var commandId):
+                var starting = _slots.Values.FirstOrDefault(s => s.Start?.CommandId == commandId);
+                if (starting is null) return;
+                var waiter = starting.Start!;
+                starting.Start = null;
+                Note(NoteLevel.Warning, $"Host {_host}: start of {starting.Id} did not finish within {_settings.CommandTimeout}");
+                Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StartVmResult(_host, waiter.CommandId, starting.Id, false,
+                    $"the hypervisor did not finish starting {starting.Id} within {Seconds(_settings.CommandTimeout)} s; the next reports show whether it booted")));
+                break;
+            case PoolTimer.GraceExpired(var vm):
+                if (!TryGetStopping(vm, out var slot, out var stop) || stop.Destroying) return;
+                Note(NoteLevel.Warning, $"Host {_host}: {slot.Id} still runs {_settings.ShutdownGrace} after the ACPI shutdown; destroying it");
+                BeginDestroy(slot, stop);
+                break;
+            case PoolTimer.DestroyTimedOut(var vm):
+                if (!TryGetStopping(vm, out var stuck, out _)) return;
+                FinishStop(stuck, $"destroying {stuck.Id} did not finish within {Seconds(_settings.CommandTimeout)} s");
+                break;
+        }
+    });
+
+    private void BeginDestroy(Slot slot, StopInProgress stop)
+    {
+        stop.Destroying = true;
+        Emit(new PoolEffect<TReplyTo>.CancelTimer(GraceTimerKey(slot.Id)));
+        Emit(new PoolEffect<TReplyTo>.StartTimer(DestroyTimerKey(slot.Id), new PoolTimer.DestroyTimedOut(slot.Id), _settings.CommandTimeout));
+        Emit(new PoolEffect<TReplyTo>.Destroy(slot.Id));
+    }
+
+    private bool TryGetStopping(VmId vm, out Slot slot, out StopInProgress stop)
+    {
+        slot = null!;
+        stop = null!;
+        if (!_slots.TryGetValue(IndexOf(vm.Value) ?? 0, out var found) || found.Stop is null) return false;
+        (slot, stop) = (found, found.Stop);
+        return true;
+    }
+
+    private void FinishStop(Slot slot, string? error)
+    {
+        var stop = slot.Stop!;
+        slot.Stop = null;
+        Emit(new PoolEffect<TReplyTo>.CancelTimer(GraceTimerKey(slot.Id)));
+        Emit(new PoolEffect<TReplyTo>.CancelTimer(DestroyTimerKey(slot.Id)));
+        if (error is null)
+        {
+            slot.Died = false;
+            Note(NoteLevel.Info, $"Host {_host}: {slot.Id} is shut off");
+        }
+        else
+        {
+            Note(NoteLevel.Warning, $"Host {_host}: could not stop {slot.Id}: {error}");
+        }
+
+        foreach (var waiter in stop.Waiters)
+            Reply(waiter, slot.Id, error);
+    }
+
+    private void Reply(Waiter waiter, VmId vm, string? error) =>
+        Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StopVmResult(_host, waiter.CommandId, vm, error is null, error)));
+
+    /// <summary>The reported state; null for a slot with no domain (never defined, or undefined by someone).</summary>
+    private static VmState? StateOf(Slot slot)
+    {
+        if (slot.Stop is not null) return VmState.Stopping;
+        if (slot.Start is not null) return VmState.Booting;
+        if (slot.Domain is not { } domain) return null;
+        if (!domain.IsUp) return slot.Died || domain.State.State == DomainState.Crashed ? VmState.Failed : VmState.ShutOff;
+        return domain.State.State switch
+        {
+            DomainState.Paused or DomainState.PmSuspended => VmState.Failed,
+            DomainState.ShuttingDown => VmState.Stopping,
+            _ when slot.Healthy || slot.InServiceSince is not null => VmState.InService,
+            _ when slot.Unhealthy => VmState.Failed,
+            _ => VmState.Booting,
+        };
+    }
+
+    // ---- naming and the domain template ----
+
+    private int? IndexOf(string name)
+    {
+        if (!name.StartsWith(_namePrefix, StringComparison.Ordinal)) return null;
+        return int.TryParse(name.AsSpan(_namePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+               && index > 0 && VmId.For(_host, index).Value == name
+            ? index
+            : null;
+    }
+
+    private Slot SlotAt(int index)
+    {
+        if (_slots.TryGetValue(index, out var slot)) return slot;
+        var (service, ssh) = _settings.HostPortsOf(_host, index);
+        var id = VmId.For(_host, index);
+        slot = new Slot(id, index, new GuestAddress(id, _settings.ForwardAddress, service, ssh, _settings.ServicePort));
+        _slots[index] = slot;
+        return slot;
+    }
+
+    private DomainSpec SpecOf(Slot slot)
+    {
+        var name = slot.Id.Value;
+        return new DomainSpec(name, _settings.DomainType, _settings.MemoryMiB, _settings.VirtualCpus,
+            _settings.KernelPath, _settings.InitrdPath,
+            new GuestBootArgs(name, _settings.ServicePort, _settings.Database, HypervisorSettings.GuestSshPort).ToKernelCommandLine(),
+            [
+                new PortForward(slot.Address.ServiceHostPort, _settings.ServicePort, slot.Address.Host),
+                new PortForward(slot.Address.SshHostPort, HypervisorSettings.GuestSshPort, slot.Address.Host),
+            ],
+            _settings.ConsoleLogDirectory is { } logs ? Path.Combine(logs, $"{name}.console.log") : null,
+            Emulator: _settings.Emulator);
+    }
+
+    private static string StartTimerKey(string commandId) => $"start:{commandId}";
+
+    private static string GraceTimerKey(VmId vm) => $"grace:{vm}";
+
+    private static string DestroyTimerKey(VmId vm) => $"destroy:{vm}";
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+
+    // ---- effects ----
+
+    private IReadOnlyList<PoolEffect<TReplyTo>> Carry(Action handle)
+    {
+        _effects.Clear();
+        handle();
+        return _effects.ToList();
+    }
+
+    private void Emit(PoolEffect<TReplyTo> effect) => _effects.Add(effect);
+
+    private void Note(NoteLevel level, string message) => Emit(new PoolEffect<TReplyTo>.Note(level, message));
+
+    private sealed record Waiter(string CommandId, TReplyTo ReplyTo);
+
+    private sealed class StopInProgress(Waiter first)
+    {
+        public List<Waiter> Waiters { get; } = [first];
+        public bool Destroying { get; set; }
+        public string? DestroyError { get; set; }
+    }
+
+    /// <summary>Everything the pool knows about one VM.</summary>
+    private sealed class Slot(VmId id, int index, GuestAddress address)
+    {
+        public VmId Id { get; } = id;
+        public int Index { get; } = index;
+        public GuestAddress Address { get; } = address;
+
+        /// <summary>The last state the hypervisor gave; null when the domain is not defined.</summary>
+        public GuestDomain? Domain { get; set; }
+
+        /// <summary>Listings issued before this sequence number predate our own last start/stop and are ignored.</summary>
+        public long IgnoreListingsBefore { get; set; }
+
+        public Waiter? Start { get; set; }
+        public StopInProgress? Stop { get; set; }
+
+        /// <summary>It went down without being told to: reported Failed until started or stopped again.</summary>
+        public bool Died { get; set; }
+
+        public bool Healthy { get; set; }
+        public bool Unhealthy { get; set; }
+        public int FailedChecks { get; set; }
+        public DateTimeOffset? InServiceSince { get; set; }
+        public int? Connections { get; set; }
+        public string? ProbeError { get; set; }
+        public bool CheckInFlight { get; set; }
+
+        /// <summary>Bumped whenever the guest's life restarts, so a health check started before is dropped.</summary>
+        public long Generation { get; set; }
+
+        public void ForgetGuest()
+        {
+            Generation++;
+            Healthy = false;
+            Unhealthy = false;
+            FailedChecks = 0;
+            InServiceSince = null;
+            Connections = null;
+            ProbeError = null;
+        }
+    }
+}
