@@ -28,6 +28,14 @@ public abstract record ScalingDecision
     public sealed record NoAction(DecisionReason Reason) : ScalingDecision(Reason);
 }
 
+/// <summary>The answer to an operator's command: a decision to carry out, or the reason it is refused.</summary>
+public sealed record OperatorVerdict(ScalingDecision? Decision, string? Refusal)
+{
+    public static OperatorVerdict Do(ScalingDecision decision) => new(decision, null);
+
+    public static OperatorVerdict Refuse(string reason) => new(null, reason);
+}
+
 /// <summary>Why the policy decided what it did: the rule (see <see cref="ScalingRules"/>), the numbers, a sentence.</summary>
 public sealed record DecisionReason(
     string Rule,

@@ -27,6 +27,63 @@ public static class ScalingPolicy
                     : ScaleIn(census));
     }
 
+    /// <summary>
+    /// An operator's <c>vm start</c>: on <paramref name="wanted"/>, or exactly where the policy would place a VM (same
+    /// census, same order, same limits). The decision, or why not.
+    /// </summary>
+    public static OperatorVerdict PlaceStart(ClusterView view, ScalingSettings settings, DateTimeOffset now, HostId? wanted)
+    {
+        var census = new Census(view, settings, now);
+        HostCensus? target;
+        if (wanted is { } host)
+        {
+            target = census.Reachable.FirstOrDefault(h => h.Id == host);
+            if (target is null) return OperatorVerdict.Refuse($"Host {host} has no registered agent.");
+        }
+        else
+        {
+            target = census.PlacementTarget();
+        }
+
+        var refusal = census.TotalOccupancy >= settings.MaxTotalVms
+                ? $"The cluster already runs {census.TotalOccupancy} VMs, its maximum of {settings.MaxTotalVms}."
+            : target is null
+                ? census.Reachable.Count > 0 ? "Every reachable host is at its maximum." : "No host has a registered agent."
+            : target.Occupancy >= target.View.MaxVms
+                ? $"Host {target.Id} already runs {target.Occupancy} VMs, its maximum of {target.View.MaxVms}."
+            : null;
+        return refusal is not null
+            ? OperatorVerdict.Refuse(refusal)
+            : OperatorVerdict.Do(new ScalingDecision.StartVm(target!.Id,
+                census.Reason(ScalingRules.OperatorStart, $"The operator asked for a VM on {target.Id}.")));
+    }
+
+    /// <summary>
+    /// An operator's <c>vm stop</c>: refused where the policy would never stop it (not serving, or its host or the
+    /// cluster would fall below its minimum); otherwise drained and stopped.
+    /// </summary>
+    public static OperatorVerdict CheckStop(ClusterView view, ScalingSettings settings, DateTimeOffset now, VmId vm)
+    {
+        var census = new Census(view, settings, now);
+        var found = census.ReachableVms.FirstOrDefault(v => v.View.Id == vm);
+        if (found is null) return OperatorVerdict.Refuse($"No VM named {vm} is known.");
+
+        var host = found.Host;
+        var hostServing = host.InService + host.Booting;
+        var clusterServing = census.Reachable.Sum(h => h.InService + h.Booting);
+        var refusal = found.View.State is not (VmState.InService or VmState.Booting)
+                ? $"{vm} is {found.View.State}; only a booting or in-service VM can be stopped."
+            : hostServing - 1 < host.View.MinVms
+                ? $"Stopping {vm} would leave host {host.Id} with {hostServing - 1} VM(s), below its minimum of {host.View.MinVms}."
+            : clusterServing - 1 < settings.MinTotalVms
+                ? $"Stopping {vm} would leave the cluster with {clusterServing - 1} VM(s), below its minimum of {settings.MinTotalVms}."
+            : null;
+        return refusal is not null
+            ? OperatorVerdict.Refuse(refusal)
+            : OperatorVerdict.Do(new ScalingDecision.StopVm(host.Id, vm,
+                census.Reason(ScalingRules.OperatorStop, $"The operator asked to stop {vm}.")));
+    }
+
     private static ScalingDecision? CheckViewIsTrustworthy(Census census)
     {
         if (census.Reachable.Count == 0)

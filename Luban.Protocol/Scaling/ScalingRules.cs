@@ -14,6 +14,9 @@ public static class ScalingRules
     public const string RestoreClusterMinimum = "restore/cluster-below-minimum";
     public const string AwaitingAgents = "hold/awaiting-agents";
 
+    /// <summary>The operator paused automatic scaling.</summary>
+    public const string Paused = "hold/paused";
+
     public const string NoInServiceVm = "hold/no-in-service-vm";
 
     // The paper's scale-out clause and what we add to it.
@@ -31,6 +34,58 @@ public static class ScalingRules
     public const string AtMinimum = "hold/at-minimum";
     public const string ScaleInWouldOverload = "hold/scale-in-would-overload";
 
-    /// <summary>The <see cref="ScalingDecision.Warn.Code"/> raised when no VM can be added.</summary>
+    /// <summary>The code of the warning raised when no VM can be added.</summary>
     public const string AtCapacityWarning = "at-capacity";
+
+    // What an operator did (the CLI, the dashboard).
+    public const string OperatorStart = "operator/start";
+    public const string OperatorStop = "operator/stop";
+    public const string OperatorAutoscale = "operator/autoscale";
+    public const string OperatorPolicySet = "operator/policy-set";
+
+    // Who is in the cluster, as the supervisor sees its agents.
+    public const string AgentRegistered = "membership/agent-registered";
+    public const string AgentReported = "membership/agent-reported";
+    public const string AgentLost = "membership/agent-lost";
+    public const string AgentReachable = "membership/agent-reachable";
+    public const string AgentUnreachable = "membership/agent-unreachable";
+    public const string AllAgentsUnreachable = "membership/all-agents-unreachable";
+
+    // Commands to agents and how they ended.
+    public const string StartAccepted = "command/start-accepted";
+    public const string StartFailed = "command/start-failed";
+    public const string StartTimeout = "command/start-timeout";
+    public const string StopDone = "command/stop-done";
+    public const string StopFailed = "command/stop-failed";
+    public const string StopTimeout = "command/stop-timeout";
+
+    // How a drain ended.
+    public const string DrainComplete = "drain/complete";
+    public const string DrainDeadline = "drain/deadline";
+
+    /// <summary>A bond event's rule: <c>bond/</c> and the event's kind.</summary>
+    public static string Bond(string kind) => $"bond/{kind}";
+}
+
+/// <summary>The <see cref="ScalingProtocol.ScaleEvent.Kind"/> values. Stable: the CLI, the dashboard and the figure key on them.</summary>
+public static class ScaleEventKinds
+{
+    public const string Start = "start";
+    public const string Drain = "drain";
+    public const string Undrain = "undrain";
+    public const string Warn = "warn";
+    public const string Hold = "hold";
+    public const string Stop = "stop";
+    public const string Started = "started";
+    public const string Stopped = "stopped";
+    public const string CommandFailed = "command-failed";
+    public const string HostRegistered = "host-registered";
+    public const string HostLost = "host-lost";
+    public const string HostReachable = "host-reachable";
+    public const string HostUnreachable = "host-unreachable";
+    public const string RotationKept = "rotation-kept";
+    public const string Paused = "paused";
+    public const string Resumed = "resumed";
+    public const string Policy = "policy";
+    public const string Bond = "bond";
 }

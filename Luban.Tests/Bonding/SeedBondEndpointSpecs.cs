@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Luban.Protocol.Scaling;
 using System.Text.Json;
 using Luban.Tests.Support;
 using Xunit;
@@ -41,7 +42,7 @@ public sealed class SeedBondEndpointSpecs : IAsyncLifetime
         File.Move(target + ".new", target, overwrite: true);
 
         var degraded = await EventuallyAsync(http, doc => Health(doc) != "Healthy"
-            && doc.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "bond"));
+            && doc.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == ScaleEventKinds.Bond));
         Assert.Contains(degraded.GetProperty("events").EnumerateArray(),
             e => e.GetProperty("rule").GetString()!.StartsWith("bond/", StringComparison.Ordinal)
                  && e.GetProperty("host").GetString() == "A");

@@ -102,11 +102,17 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
     {
         await RegisterAgentAsync(("luban-b-1", VmState.InService, 30), ("luban-b-2", VmState.InService, 30));
 
+        // The policy's own floors: the cluster keeps min-vms (2), each host its host minimum (1).
+        var clusterFloor = await CliAsync("vm", "stop", "luban-b-2");
+        await CliAsync("policy", "set", "min-vms", "1");
         var drained = await CliAsync("vm", "stop", "luban-b-2");
         var lastOne = await CliAsync("vm", "stop", "luban-b-1");
         var unknown = await CliAsync("vm", "stop", "luban-x-9");
         var json = await CliAsync("vm", "stop", "luban-x-9", "--json");
 
+        Assert.True(clusterFloor.Exit == CliApp.Refused, clusterFloor.ToString());
+        Assert.Equal(["luban: refused: Stopping luban-b-2 would leave the cluster with 1 VM(s), below its minimum of 2."],
+            clusterFloor.StderrLines);
         Assert.True(drained.Exit == CliApp.Ok, drained.ToString());
         Assert.StartsWith("Draining luban-b-2", drained.Stdout);
         Assert.True(lastOne.Exit == CliApp.Refused, lastOne.ToString());

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Luban.Protocol.Scaling;
 using System.Text.Json;
 using Luban.Load;
 using Luban.Tests.Support;
@@ -71,7 +72,7 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
         Assert.Equal(["luban-b-1", "luban-c-1"], NetnsCluster.InService(after!.Value));
         Assert.Equal(3, peakVms);
         Assert.Contains(after.Value.GetProperty("events").EnumerateArray(),
-            e => e.GetProperty("kind").GetString() == "stop" && e.GetProperty("vm").GetString() == started);
+            e => e.GetProperty("kind").GetString() == ScaleEventKinds.Stop && e.GetProperty("vm").GetString() == started);
         Assert.True(result.Requests > 1_000, $"too little load to mean anything: {result}");
         Assert.True(result.ByInstance.ContainsKey(started), $"{started} never answered a request: {result}");
         Assert.Equal(0, result.Failed);
@@ -142,7 +143,7 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
         // Same domains, same running instances: nothing was stopped or started.
         Assert.Equal(domains, DomainIds());
         Assert.DoesNotContain(status!.Value.GetProperty("events").EnumerateArray(),
-            e => e.GetProperty("kind").GetString() is "start" or "stop" or "drain");
+            e => e.GetProperty("kind").GetString() is ScaleEventKinds.Start or ScaleEventKinds.Stop or ScaleEventKinds.Drain);
 
         await using var load = new ClosedLoopLoad(new Uri(cluster.PublicUrl, RulerPath));
         await load.SetClientsAsync(4);
@@ -179,7 +180,7 @@ public sealed class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutputHelper o
 
     private static string Events(JsonElement? status) =>
         status is not { } s ? "" : string.Join("\n", s.GetProperty("events").EnumerateArray()
-            .Where(e => e.GetProperty("kind").GetString() != "hold")
+            .Where(e => e.GetProperty("kind").GetString() != ScaleEventKinds.Hold)
             .Select(e => $"  {e.GetProperty("at").GetString()} {e.GetProperty("kind").GetString()} {e.GetProperty("reason").GetString()}"));
 
     private void Progress(TimeSpan elapsed, JsonElement status) =>

@@ -109,9 +109,9 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         await _agentC.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
 
         var status = await _supervisor.Ask<SupervisorStatus>(GetSupervisorStatus.Instance, TimeSpan.FromSeconds(3));
-        Assert.Contains(status.Events, e => e.Kind == "start" && e.Rule == ScalingRules.ScaleOutAllAboveUpper && e.Host == B);
-        Assert.Contains(status.Events, e => e.Kind == "drain" && e.Vm == new VmId("luban-b-2"));
-        Assert.Contains(status.Events, e => e.Kind == "stop" && e.Rule == "drain/complete");
+        Assert.Contains(status.Events, e => e.Kind == ScaleEventKinds.Start && e.Rule == ScalingRules.ScaleOutAllAboveUpper && e.Host == B);
+        Assert.Contains(status.Events, e => e.Kind == ScaleEventKinds.Drain && e.Vm == new VmId("luban-b-2"));
+        Assert.Contains(status.Events, e => e.Kind == ScaleEventKinds.Stop && e.Rule == ScalingRules.DrainComplete);
     }
 
     [Fact]
@@ -148,8 +148,8 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         await _agentB.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         await _agentC.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         var status = await _supervisor.Ask<SupervisorStatus>(GetSupervisorStatus.Instance, TimeSpan.FromSeconds(3));
-        Assert.Contains(status.Events, e => e.Kind == "warn" && e.Rule == ScalingRules.AtCapacity);
-        Assert.Equal("warn", status.LastDecision!.Kind);
+        Assert.Contains(status.Events, e => e.Kind == ScaleEventKinds.Warn && e.Rule == ScalingRules.AtCapacity);
+        Assert.Equal(ScaleEventKinds.Warn, status.LastDecision!.Kind);
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         await agentD.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(50));
 
         var status = await _supervisor.Ask<SupervisorStatus>(GetSupervisorStatus.Instance, TimeSpan.FromSeconds(3));
-        Assert.Contains(status.Events, e => e.Kind == "host-lost" && e.Host == B);
+        Assert.Contains(status.Events, e => e.Kind == ScaleEventKinds.HostLost && e.Host == B);
         Assert.False(status.Hosts.Single(h => h.Id == "B").Reachable);
     }
 
@@ -197,7 +197,7 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         {
             var status = await _supervisor.Ask<SupervisorStatus>(GetSupervisorStatus.Instance, TimeSpan.FromSeconds(3));
             Assert.All(status.Hosts, h => Assert.False(h.Reachable));
-            Assert.Contains(status.Events, e => e.Kind == "rotation-kept" && e.Rule == "membership/all-agents-unreachable");
+            Assert.Contains(status.Events, e => e.Kind == ScaleEventKinds.RotationKept && e.Rule == ScalingRules.AllAgentsUnreachable);
         }, TimeSpan.FromSeconds(3));
         Assert.Equal(["luban-b-1", "luban-c-1"],
             LastPublished<BackendsChanged>(Topics.Backends).Backends.Select(b => b.Vm.Value));

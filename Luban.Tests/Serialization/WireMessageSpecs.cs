@@ -35,7 +35,7 @@ public sealed class WireMessageSpecs() : Akka.TestKit.Xunit2.TestKit(
         new StopVmResult(B, "stop-2", Vm, false, "libvirt: domain not found"),
         new RegisterAgent(B),
         new AgentRegistered(B),
-        new ScaleEvent(At, "start", ScalingRules.ScaleOutAllAboveUpper, "every VM above 60%", B, Vm),
+        new ScaleEvent(At, ScaleEventKinds.Start, ScalingRules.ScaleOutAllAboveUpper, "every VM above 60%", B, Vm),
         new Backend(Vm, B, "http://127.0.0.1:18081"),
         new BackendsChanged(7, [new Backend(Vm, B, "http://127.0.0.1:18081")]),
         new DrainProgress(Vm, 3),

@@ -1,0 +1,508 @@
+using System.Collections.Immutable;
+using Luban.Protocol;
+using Luban.Protocol.Bonding;
+using Luban.Protocol.Operator;
+using Luban.Protocol.Scaling;
+using static Luban.Protocol.Hypervisor.HypervisorProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+
+namespace Luban.Actors.Scaling;
+
+/// <summary>What the <see cref="SupervisorLedger"/> asks its actor to do after an event: messages, timers, watches.</summary>
+public abstract record SupervisorEffect
+{
+    private SupervisorEffect()
+    {
+    }
+
+    /// <summary>Watch the agent that sent the current message for <paramref name="Host"/>; it replaces the one watched
+    /// before (if any).</summary>
+    public sealed record WatchAgent(HostId Host) : SupervisorEffect;
+
+    public sealed record SendStart(HostId Host, StartVm Command) : SupervisorEffect;
+
+    public sealed record SendStop(HostId Host, StopVm Command) : SupervisorEffect;
+
+    /// <summary>Tell the ledger <see cref="SupervisorLedger.OnCommandTimedOut"/> after this long unless cancelled.</summary>
+    public sealed record StartTimeout(string CommandId, TimeSpan After) : SupervisorEffect;
+
+    public sealed record CancelTimeout(string CommandId) : SupervisorEffect;
+
+    public sealed record PublishBackends(BackendsChanged Message) : SupervisorEffect;
+
+    /// <summary>An event went into the log: publish it (and write it to the process log).</summary>
+    public sealed record Recorded(ScaleEvent Event) : SupervisorEffect;
+
+    public sealed record RestartTick(TimeSpan Interval) : SupervisorEffect;
+}
+
+/// <summary>
+/// The ScaleSupervisor's bookkeeping without Akka: its agents and their last reports, commands in flight, drains, the
+/// view the policy decides from, the backends the front door gets, and the event log. Each event in changes the ledger
+/// and returns the effects to carry out; time is passed in.
+/// </summary>
+/// <remarks>An agent is known by an opaque identity (its actor path with uid) and the cluster address it lives at.</remarks>
+public sealed class SupervisorLedger
+{
+    private sealed record Agent(string Identity, string Address, HostReport? Report, DateTimeOffset? ReportedAt);
+
+    private sealed record PendingStart(string CommandId, HostId Host, DateTimeOffset SentAt, VmId? Vm);
+
+    private sealed record PendingStop(string CommandId, HostId Host, VmId Vm, DateTimeOffset SentAt);
+
+    private sealed record Drain(HostId Host, VmId Vm, DateTimeOffset Deadline, int? FrontDoorInFlight);
+
+    private readonly Dictionary<HostId, Agent> _agents = new();
+    private readonly HashSet<HostId> _lostHosts = new();
+    private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset _startedAt;
+    private readonly Dictionary<string, PendingStart> _starts = new();
+    private readonly Dictionary<string, PendingStop> _stops = new();
+    private readonly Dictionary<VmId, Drain> _drains = new();
+    private readonly Dictionary<HostId, IReadOnlyList<BondHealthSummary>> _bondHealth = new();
+    private readonly LinkedList<ScaleEvent> _events = new();
+    private readonly List<SupervisorEffect> _effects = [];
+    private ScaleEvent? _lastDecision;
+    private string? _lastHoldRule;
+    private DateTimeOffset? _lastScaleOutAt;
+    private DateTimeOffset? _lastScaleInAt;
+    private long _commandSeq;
+    private long _backendsVersion;
+    private IReadOnlyList<Backend> _publishedBackends = [];
+    private bool _keepingUnreachable;
+    private DateTimeOffset _now;
+
+    public SupervisorLedger(SupervisorSettings settings, DateTimeOffset startedAt)
+    {
+        Settings = settings;
+        _startedAt = startedAt;
+        _now = startedAt;
+    }
+
+    public SupervisorSettings Settings { get; private set; }
+
+    public bool Paused { get; private set; }
+
+    /// <summary>The backends last published to the front door.</summary>
+    public IReadOnlyList<Backend> Backends => _publishedBackends;
+
+    // ---- agents ----
+
+    public IReadOnlyList<SupervisorEffect> OnRegister(HostId host, string identity, string address, DateTimeOffset now) => Carry(now, () =>
+    {
+        var known = _agents.TryGetValue(host, out var existing);
+        if (known && existing!.Identity == identity) return;
+        Emit(new SupervisorEffect.WatchAgent(host));
+        _agents[host] = new Agent(identity, address, existing?.Report, existing?.ReportedAt);
+        _lostHosts.Remove(host);
+        Record(ScaleEventKinds.HostRegistered, ScalingRules.AgentRegistered, $"Agent of host {host} registered.", host);
+    });
+
+    /// <summary>The agent with this identity is gone (terminated: its node was downed or it stopped).</summary>
+    public IReadOnlyList<SupervisorEffect> OnAgentLost(string identity, DateTimeOffset now) => Carry(now, () =>
+    {
+        var lost = _agents.FirstOrDefault(a => a.Value.Identity == identity);
+        if (lost.Value is null) return;
+
+        _agents.Remove(lost.Key);
+        _lostHosts.Add(lost.Key);
+        foreach (var start in _starts.Values.Where(s => s.Host == lost.Key).ToList()) _starts.Remove(start.CommandId);
+        foreach (var stop in _stops.Values.Where(s => s.Host == lost.Key).ToList()) _stops.Remove(stop.CommandId);
+        foreach (var drain in _drains.Values.Where(d => d.Host == lost.Key).ToList()) _drains.Remove(drain.Vm);
+        Record(ScaleEventKinds.HostLost, ScalingRules.AgentLost, $"Agent of host {lost.Key} is gone; its VMs left the rotation.", lost.Key);
+        PublishBackends();
+    });
+
+    /// <summary>A cluster member became unreachable or reachable again: its agents' VMs leave or rejoin the rotation.</summary>
+    public IReadOnlyList<SupervisorEffect> OnReachability(string address, bool reachable, DateTimeOffset now) => Carry(now, () =>
+    {
+        if (!(reachable ? _unreachable.Remove(address) : _unreachable.Add(address))) return;
+        foreach (var (host, _) in _agents.Where(a => a.Value.Address == address).OrderBy(a => a.Key.Value, StringComparer.Ordinal))
+        {
+            if (reachable)
+                Record(ScaleEventKinds.HostReachable, ScalingRules.AgentReachable, $"Agent of host {host} is reachable again; its VMs rejoin the rotation.", host);
+            else
+                Record(ScaleEventKinds.HostUnreachable, ScalingRules.AgentUnreachable, $"Agent of host {host} is unreachable ({address}); its VMs left the rotation until it is back or removed.", host);
+        }
+
+        PublishBackends();
+    });
+
+    public void OnMemberRemoved(string address) => _unreachable.Remove(address);
+
+    public IReadOnlyList<SupervisorEffect> OnReport(HostReport report, string identity, string address, DateTimeOffset now) => Carry(now, () =>
+    {
+        if (!_agents.TryGetValue(report.Host, out var agent))
+        {
+            // A report from an agent we do not know yet (e.g. after a seed restart): treat the sender as registering.
+            Emit(new SupervisorEffect.WatchAgent(report.Host));
+            agent = new Agent(identity, address, null, null);
+            _lostHosts.Remove(report.Host);
+            Record(ScaleEventKinds.HostRegistered, ScalingRules.AgentReported, $"Host {report.Host} reported before registering; accepted.", report.Host);
+        }
+
+        _agents[report.Host] = agent with { Report = report, ReportedAt = now };
+
+        var byVm = report.Vms.ToDictionary(v => v.Vm);
+        // A start is settled once the report shows its VM; a stop once the report shows the VM shut off.
+        foreach (var start in _starts.Values.Where(s => s.Host == report.Host && s.Vm is { } vm
+                     && byVm.TryGetValue(vm, out var seen) && seen.State != VmState.ShutOff).ToList())
+            _starts.Remove(start.CommandId);
+        foreach (var stop in _stops.Values.Where(s => s.Host == report.Host
+                     && (!byVm.TryGetValue(s.Vm, out var seen) || seen.State is VmState.ShutOff or VmState.Failed)).ToList())
+            _stops.Remove(stop.CommandId);
+        foreach (var drain in _drains.Values.Where(d => d.Host == report.Host
+                     && (!byVm.TryGetValue(d.Vm, out var seen) || seen.State is VmState.ShutOff or VmState.Failed)).ToList())
+            _drains.Remove(drain.Vm);
+
+        PublishBackends();
+        FinishDrains();
+    });
+
+    public IReadOnlyList<SupervisorEffect> OnBondReport(BondProtocol.HostBondReport report, DateTimeOffset now) => Carry(now, () =>
+    {
+        _bondHealth[report.Host] = report.Changed.Health;
+        foreach (var bondEvent in report.Changed.Events)
+            Record(ScaleEventKinds.Bond, ScalingRules.Bond(bondEvent.Kind.ToString()), bondEvent.Message, report.Host);
+    });
+
+    // ---- the tick: the policy decides ----
+
+    public IReadOnlyList<SupervisorEffect> OnTick(DateTimeOffset now) => Carry(now, () =>
+    {
+        FinishDrains();
+        if (Paused)
+        {
+            _lastDecision = new ScaleEvent(_now, ScaleEventKinds.Hold, ScalingRules.Paused, "Automatic scaling is paused by the operator.");
+            return;
+        }
+
+        var decision = ScalingPolicy.Decide(View(), Settings.Policy, _now);
+        switch (decision)
+        {
+            case ScalingDecision.StartVm start:
+                SendStart(start);
+                break;
+            case ScalingDecision.StopVm stop:
+                BeginDrain(stop);
+                break;
+            case ScalingDecision.Undrain undrain:
+                _drains.Remove(undrain.Vm);
+                _lastScaleOutAt = _now;
+                Decided(ScaleEventKinds.Undrain, decision, undrain.Host, undrain.Vm);
+                PublishBackends();
+                break;
+            case ScalingDecision.Warn:
+                Decided(ScaleEventKinds.Warn, decision);
+                break;
+            case ScalingDecision.NoAction:
+                _lastDecision = EventOf(ScaleEventKinds.Hold, decision);
+                // Holding is the normal state: only a change of reason goes into the event log.
+                if (_lastHoldRule != decision.Reason.Rule) Append(_lastDecision);
+                _lastHoldRule = decision.Reason.Rule;
+                break;
+        }
+    });
+
+    private void SendStart(ScalingDecision.StartVm start)
+    {
+        if (!_agents.ContainsKey(start.Host)) return;
+        var id = NextCommandId("start");
+        _starts[id] = new PendingStart(id, start.Host, _now, null);
+        Emit(new SupervisorEffect.SendStart(start.Host, new StartVm(start.Host, id)));
+        Emit(new SupervisorEffect.StartTimeout(id, Settings.StartTimeout));
+        _lastScaleOutAt = _now;
+        Decided(ScaleEventKinds.Start, start, start.Host);
+    }
+
+    private void BeginDrain(ScalingDecision.StopVm stop)
+    {
+        _drains[stop.Vm] = new Drain(stop.Host, stop.Vm, _now + Settings.DrainDeadline, null);
+        _lastScaleInAt = _now;
+        Decided(ScaleEventKinds.Drain, stop, stop.Host, stop.Vm);
+        PublishBackends();
+        FinishDrains();
+    }
+
+    // ---- the operator ----
+
+    public (OperatorProtocol.OperatorReply Reply, IReadOnlyList<SupervisorEffect> Effects) OnOperatorStart(
+        OperatorProtocol.StartVmNow command, DateTimeOffset now)
+    {
+        OperatorProtocol.OperatorReply reply = null!;
+        var effects = Carry(now, () =>
+        {
+            var verdict = ScalingPolicy.PlaceStart(View(), Settings.Policy, _now, command.Host);
+            if (verdict.Decision is not ScalingDecision.StartVm start)
+            {
+                reply = new OperatorProtocol.OperatorReply(false, verdict.Refusal!);
+                return;
+            }
+
+            SendStart(start);
+            reply = new OperatorProtocol.OperatorReply(true, $"Starting a VM on host {start.Host}.");
+        });
+        return (reply, effects);
+    }
+
+    public (OperatorProtocol.OperatorReply Reply, IReadOnlyList<SupervisorEffect> Effects) OnOperatorStop(
+        OperatorProtocol.StopVmNow command, DateTimeOffset now)
+    {
+        OperatorProtocol.OperatorReply reply = null!;
+        var effects = Carry(now, () =>
+        {
+            var verdict = ScalingPolicy.CheckStop(View(), Settings.Policy, _now, command.Vm);
+            if (verdict.Decision is not ScalingDecision.StopVm stop)
+            {
+                reply = new OperatorProtocol.OperatorReply(false, verdict.Refusal!);
+                return;
+            }
+
+            BeginDrain(stop);
+            reply = new OperatorProtocol.OperatorReply(true, $"Draining {command.Vm}; it stops when its requests finish.");
+        });
+        return (reply, effects);
+    }
+
+    public (OperatorProtocol.OperatorReply Reply, IReadOnlyList<SupervisorEffect> Effects) OnSetAutoscale(
+        OperatorProtocol.SetAutoscale command, DateTimeOffset now)
+    {
+        var effects = Carry(now, () =>
+        {
+            Paused = command.Paused;
+            Record(command.Paused ? ScaleEventKinds.Paused : ScaleEventKinds.Resumed, ScalingRules.OperatorAutoscale,
+                command.Paused ? "The operator paused automatic scaling." : "The operator resumed automatic scaling.");
+        });
+        return (new OperatorProtocol.OperatorReply(true, command.Paused ? "Automatic scaling paused." : "Automatic scaling resumed."), effects);
+    }
+
+    public (OperatorProtocol.OperatorReply Reply, IReadOnlyList<SupervisorEffect> Effects) OnSetPolicy(
+        OperatorProtocol.SetPolicy command, DateTimeOffset now)
+    {
+        OperatorProtocol.OperatorReply reply = null!;
+        var effects = Carry(now, () =>
+        {
+            var updated = PolicyTable.Apply(Settings, command.Key, command.Value, out var problem);
+            if (updated is null)
+            {
+                reply = new OperatorProtocol.OperatorReply(false, problem!);
+                return;
+            }
+
+            if (updated.Policy.TickInterval != Settings.Policy.TickInterval)
+                Emit(new SupervisorEffect.RestartTick(updated.Policy.TickInterval));
+            Settings = updated;
+            Record(ScaleEventKinds.Policy, ScalingRules.OperatorPolicySet, $"The operator set {command.Key} = {command.Value}.");
+            reply = new OperatorProtocol.OperatorReply(true, $"{command.Key} = {command.Value}");
+        });
+        return (reply, effects);
+    }
+
+    // ---- commands and drains ----
+
+    public IReadOnlyList<SupervisorEffect> OnDrainProgress(DrainProgress progress, DateTimeOffset now) => Carry(now, () =>
+    {
+        if (!_drains.TryGetValue(progress.Vm, out var drain)) return;
+        _drains[progress.Vm] = drain with { FrontDoorInFlight = progress.InFlight };
+        FinishDrains();
+    });
+
+    /// <summary>A drain ends when no request is left in flight (front door, else the probe) or its deadline passes.</summary>
+    private void FinishDrains()
+    {
+        foreach (var drain in _drains.Values.ToList())
+        {
+            if (_stops.Values.Any(s => s.Vm == drain.Vm)) continue;
+            var probeConnections = _agents.TryGetValue(drain.Host, out var agent)
+                ? agent.Report?.Vms.FirstOrDefault(v => v.Vm == drain.Vm)?.Connections
+                : null;
+            var idle = drain.FrontDoorInFlight is 0 || (drain.FrontDoorInFlight is null && probeConnections is 0);
+            var expired = _now >= drain.Deadline;
+            if (!idle && !expired) continue;
+            if (agent is null) continue;
+
+            var id = NextCommandId("stop");
+            _stops[id] = new PendingStop(id, drain.Host, drain.Vm, _now);
+            Emit(new SupervisorEffect.SendStop(drain.Host, new StopVm(drain.Host, drain.Vm, id)));
+            Emit(new SupervisorEffect.StartTimeout(id, Settings.StopTimeout));
+            var why = idle ? "no request left in flight" : $"the drain deadline of {Settings.DrainDeadline.TotalSeconds:0} s passed";
+            Record(ScaleEventKinds.Stop, idle ? ScalingRules.DrainComplete : ScalingRules.DrainDeadline,
+                $"Stopping {drain.Vm} on {drain.Host}: {why}.", drain.Host, drain.Vm);
+        }
+    }
+
+    public IReadOnlyList<SupervisorEffect> OnStartResult(StartVmResult result, DateTimeOffset now) => Carry(now, () =>
+    {
+        if (!_starts.TryGetValue(result.CommandId, out var pending)) return;
+        Emit(new SupervisorEffect.CancelTimeout(result.CommandId));
+        if (result.Succeeded)
+        {
+            _starts[result.CommandId] = pending with { Vm = result.Vm };
+            Emit(new SupervisorEffect.StartTimeout(result.CommandId, Settings.StartTimeout));
+            Record(ScaleEventKinds.Started, ScalingRules.StartAccepted, $"Host {result.Host} is booting {result.Vm}.", result.Host, result.Vm);
+        }
+        else
+        {
+            _starts.Remove(result.CommandId);
+            Record(ScaleEventKinds.CommandFailed, ScalingRules.StartFailed, $"Host {result.Host} could not start a VM: {result.Error}", result.Host);
+        }
+    });
+
+    public IReadOnlyList<SupervisorEffect> OnStopResult(StopVmResult result, DateTimeOffset now) => Carry(now, () =>
+    {
+        if (!_stops.Remove(result.CommandId)) return;
+        Emit(new SupervisorEffect.CancelTimeout(result.CommandId));
+        if (result.Succeeded)
+        {
+            Record(ScaleEventKinds.Stopped, ScalingRules.StopDone, $"Host {result.Host} stopped {result.Vm}.", result.Host, result.Vm);
+            _drains.Remove(result.Vm);
+        }
+        else
+        {
+            Record(ScaleEventKinds.CommandFailed, ScalingRules.StopFailed, $"Host {result.Host} could not stop {result.Vm}: {result.Error}", result.Host, result.Vm);
+        }
+    });
+
+    public IReadOnlyList<SupervisorEffect> OnCommandTimedOut(string commandId, DateTimeOffset now) => Carry(now, () =>
+    {
+        if (_starts.Remove(commandId, out var start))
+            Record(ScaleEventKinds.CommandFailed, ScalingRules.StartTimeout,
+                $"Start on {start.Host} ({start.Vm?.ToString() ?? "no VM yet"}) did not settle within {Settings.StartTimeout.TotalSeconds:0} s.", start.Host, start.Vm);
+        else if (_stops.Remove(commandId, out var stop))
+            Record(ScaleEventKinds.CommandFailed, ScalingRules.StopTimeout,
+                $"Stop of {stop.Vm} on {stop.Host} did not settle within {Settings.StopTimeout.TotalSeconds:0} s.", stop.Host, stop.Vm);
+    });
+
+    // ---- what the policy and the status see ----
+
+    /// <summary>The policy's view: reports, overlaid with what only the supervisor knows (drains, commands in flight).</summary>
+    public ClusterView View()
+    {
+        var hosts = ImmutableArray.CreateBuilder<HostView>();
+        foreach (var (hostId, agent) in _agents.OrderBy(a => a.Key.Value, StringComparer.Ordinal))
+        {
+            var vms = ImmutableArray.CreateBuilder<VmView>();
+            foreach (var vm in agent.Report?.Vms ?? [])
+            {
+                var state = vm.State;
+                if (_drains.ContainsKey(vm.Vm) && state is VmState.InService or VmState.Booting) state = VmState.Draining;
+                if (_stops.Values.Any(s => s.Vm == vm.Vm) && state != VmState.ShutOff) state = VmState.Stopping;
+                vms.Add(new VmView(vm.Vm, state, vm.Connections, vm.InServiceSince));
+            }
+
+            // A start in flight whose VM is not yet in a report counts as booting, so a slow boot never causes a second start.
+            foreach (var start in _starts.Values.Where(s => s.Host == hostId))
+            {
+                var shown = start.Vm is { } vm && vms.Any(v => v.Id == vm && v.State != VmState.ShutOff);
+                if (!shown) vms.Add(new VmView(start.Vm ?? new VmId($"pending-{start.CommandId}"), VmState.Booting, null));
+            }
+
+            hosts.Add(new HostView(hostId, IsReachable(agent), agent.ReportedAt, vms.ToImmutable(),
+                agent.Report?.MinVms ?? Settings.Policy.DefaultHostMinVms,
+                agent.Report?.MaxVms ?? Settings.Policy.DefaultHostMaxVms,
+                NetworkDegraded(hostId)));
+        }
+
+        foreach (var lost in _lostHosts.Order())
+            hosts.Add(new HostView(lost, false, null, [], Settings.Policy.DefaultHostMinVms, Settings.Policy.DefaultHostMaxVms));
+
+        return new ClusterView(hosts.ToImmutable(), _lastScaleOutAt, _lastScaleInAt, _startedAt);
+    }
+
+    public SupervisorStatus Status()
+    {
+        var view = View();
+        var policy = Settings.Policy;
+        var hosts = view.Hosts.Select(h => new HostStatus(
+            h.Id.Value, h.Reachable, h.LastReportAt, h.MinVms, h.MaxVms, h.NetworkDegraded,
+            h.Vms.Select(v => new VmStatus(v.Id.Value, v.State.ToString(), v.Connections,
+                v.Connections is { } c ? Math.Round((double)c / policy.SMax, 4) : null,
+                EndpointOf(h.Id, v.Id))).ToList())).ToList();
+        return new SupervisorStatus(hosts, new PolicyStatus(
+                policy.SMax, policy.TUpper, policy.TLower, policy.MinTotalVms, policy.MaxTotalVms,
+                policy.DefaultHostMinVms, policy.DefaultHostMaxVms,
+                policy.PreferredHostOrder.Select(h => h.Value).ToList(),
+                policy.TickInterval.TotalSeconds, policy.ScaleOutCooldown.TotalSeconds,
+                policy.ScaleInCooldown.TotalSeconds, policy.ReportStaleAfter.TotalSeconds, policy.AgentRejoinGrace.TotalSeconds,
+                Settings.DrainDeadline.TotalSeconds, Paused, PolicyTable.Show(Settings)),
+            _lastDecision, _events.Reverse().ToList());
+    }
+
+    private bool IsReachable(Agent agent) => !_unreachable.Contains(agent.Address);
+
+    /// <summary>A host whose bond is anything but healthy is placed after healthy hosts (see the policy).</summary>
+    private bool NetworkDegraded(HostId host) =>
+        _bondHealth.TryGetValue(host, out var health) && health.Any(h => h.Health != BondHealth.Healthy);
+
+    private void PublishBackends()
+    {
+        var backends = BackendsOf(_agents.Where(a => IsReachable(a.Value)));
+        var keeping = false;
+        if (backends.Count == 0 && _unreachable.Count > 0)
+        {
+            // Every agent that reports a VM is unreachable. Either they all crashed at once, or (far likelier on a
+            // loaded host) this seed is the one starved of CPU and missing their heartbeats. Taking every VM out would
+            // answer every request with 503 while the VMs themselves may be fine: keep them, and let the front door's
+            // own health checks judge them.
+            backends = BackendsOf(_agents.Where(a => !IsReachable(a.Value)));
+            keeping = backends.Count > 0;
+            if (keeping && !_keepingUnreachable)
+                Record(ScaleEventKinds.RotationKept, ScalingRules.AllAgentsUnreachable,
+                    $"No reachable agent has a VM; {backends.Count} VM(s) of unreachable agents stay in the rotation, judged by the front door's health checks.");
+        }
+
+        _keepingUnreachable = keeping;
+
+        if (backends.SequenceEqual(_publishedBackends)) return;
+
+        _publishedBackends = backends;
+        Emit(new SupervisorEffect.PublishBackends(new BackendsChanged(++_backendsVersion, backends)));
+    }
+
+    private List<Backend> BackendsOf(IEnumerable<KeyValuePair<HostId, Agent>> agents) => agents
+        .SelectMany(a => (a.Value.Report?.Vms ?? []).Select(vm => (Host: a.Key, Vm: vm)))
+        .Where(x => x.Vm.Endpoint is not null && x.Vm.State is VmState.InService or VmState.Booting
+                    && !_drains.ContainsKey(x.Vm.Vm) && !_stops.Values.Any(s => s.Vm == x.Vm.Vm))
+        .Select(x => new Backend(x.Vm.Vm, x.Host, x.Vm.Endpoint!))
+        .OrderBy(b => b.Vm.Value, StringComparer.Ordinal)
+        .ToList();
+
+    private string? EndpointOf(HostId host, VmId vm) =>
+        _agents.TryGetValue(host, out var agent) ? agent.Report?.Vms.FirstOrDefault(v => v.Vm == vm)?.Endpoint : null;
+
+    private string NextCommandId(string kind) => $"{kind}-{++_commandSeq}";
+
+    // ---- the event log ----
+
+    private void Decided(string kind, ScalingDecision decision, HostId? host = null, VmId? vm = null)
+    {
+        _lastHoldRule = null;
+        _lastDecision = EventOf(kind, decision, host, vm);
+        Append(_lastDecision);
+    }
+
+    private ScaleEvent EventOf(string kind, ScalingDecision decision, HostId? host = null, VmId? vm = null) =>
+        new(_now, kind, decision.Reason.Rule, decision.Reason.Sentence, host, vm);
+
+    private void Record(string kind, string rule, string reason, HostId? host = null, VmId? vm = null) =>
+        Append(new ScaleEvent(_now, kind, rule, reason, host, vm));
+
+    private void Append(ScaleEvent scaleEvent)
+    {
+        _events.AddLast(scaleEvent);
+        while (_events.Count > Settings.EventLogSize) _events.RemoveFirst();
+        Emit(new SupervisorEffect.Recorded(scaleEvent));
+    }
+
+    // ---- effects ----
+
+    private IReadOnlyList<SupervisorEffect> Carry(DateTimeOffset now, Action handle)
+    {
+        _now = now;
+        _effects.Clear();
+        handle();
+        return _effects.ToList();
+    }
+
+    private void Emit(SupervisorEffect effect) => _effects.Add(effect);
+}
