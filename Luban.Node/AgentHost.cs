@@ -33,8 +33,8 @@ public static class AgentHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
-        builder.Services.AddAkka(ClusterNodeOptions.SystemName, akka => akka
-            .AddLubanCluster(options, overrides)
+        builder.Services.AddAkka(ClusterNodeOptions.SystemName, (akka, services) => akka
+            .AddLubanCluster(options, services.GetRequiredService<ILoggerFactory>(), overrides)
             .AddScaleSupervisorProxy()
             .AddHypervisorAgent(options, hypervisorSettings, () => new HypervisorAgentDependencies(
                 new LibvirtHypervisor(hypervisorSettings.Uri),

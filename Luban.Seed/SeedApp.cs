@@ -58,8 +58,8 @@ public sealed class SeedApp : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
-        builder.Services.AddAkka(ClusterNodeOptions.SystemName, akka => akka
-            .AddLubanCluster(options, overrides)
+        builder.Services.AddAkka(ClusterNodeOptions.SystemName, (akka, services) => akka
+            .AddLubanCluster(options, services.GetRequiredService<ILoggerFactory>(), overrides)
             .AddScaleSupervisor(supervisorSettings)
             .AddBondWatcher(options, bondSettings)
             .WithClusterClientReceptionist()

@@ -30,10 +30,19 @@ public static class LubanClusterHosting
     /// seed list. A seed with no seed list joins itself, so a port of 0 works in tests.
     /// </summary>
     public static AkkaConfigurationBuilder AddLubanCluster(this AkkaConfigurationBuilder builder,
-        ClusterNodeOptions options, Config? overrides = null)
+        ClusterNodeOptions options, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, Config? overrides = null)
     {
+        var hocon = LubanHocon.Load(options.HoconDirectory, options.Role, overrides);
         builder
-            .AddHocon(LubanHocon.Load(options.HoconDirectory, options.Role, overrides), HoconAddMode.Prepend)
+            .AddHocon(hocon, HoconAddMode.Prepend)
+            // Akka's log lines go through the process's Microsoft.Extensions.Logging: one format per process.
+            .ConfigureLoggers(loggers =>
+            {
+                loggers.LogLevel = Akka.Event.Logging.LogLevelFor(hocon.GetString("akka.loglevel", "INFO"));
+                loggers.ClearLoggers();
+                loggers.AddLogger<AkkaLogBridge>();
+            })
+            .AddSetup(new AkkaLogBridgeSetup(loggerFactory))
             .WithRemoting(new RemoteOptions
             {
                 HostName = options.BindHost,
