@@ -3,8 +3,8 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using Luban.Actors.Bonding;
-using static Luban.Protocol.Bonding.BondProtocol;
 using Luban.Protocol.Bonding;
+using static Luban.Protocol.Bonding.BondProtocol;
 
 namespace Luban.Benchmarks;
 

@@ -1,7 +1,6 @@
-using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
-using Luban.Protocol;
 using Luban.Actors.Scaling;
+using Luban.Protocol;
 using Luban.Protocol.Scaling;
 
 namespace Luban.Benchmarks;

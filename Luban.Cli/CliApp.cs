@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using Akka.Configuration;
-using Luban.Protocol;
-using Luban.Protocol.Status;
 using Luban.Cli.Arguments;
 using Luban.Cli.Connection;
 using Luban.Cli.Output;
+using Luban.Protocol;
+using Luban.Protocol.Bonding;
+using Luban.Protocol.Status;
 using static Luban.Protocol.Operator.OperatorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol.Bonding;
 
 namespace Luban.Cli;
 

@@ -10,8 +10,6 @@ using Luban.Adapters.Probes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Luban.Protocol.Bonding;
-using Luban.Protocol;
 
 namespace Luban.Node;
 

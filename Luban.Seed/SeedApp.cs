@@ -1,4 +1,5 @@
-using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
 using Akka.Hosting;
 using Luban.Actors.Bonding;
@@ -7,10 +8,7 @@ using Luban.Actors.Scaling;
 using Luban.Seed.Admin;
 using Luban.Seed.FrontDoor;
 using Luban.Seed.Operator;
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Tools.Client;
 using Yarp.ReverseProxy.Configuration;
-using Luban.Protocol.Bonding;
 
 namespace Luban.Seed;
 

@@ -3,10 +3,10 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Hosting;
 using Luban.Actors.Cluster;
-using Luban.Protocol;
 using Luban.Actors.Scaling;
-using static Luban.Protocol.Bonding.BondProtocol;
+using Luban.Protocol;
 using Luban.Protocol.Bonding;
+using static Luban.Protocol.Bonding.BondProtocol;
 
 namespace Luban.Actors.Bonding;
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
-using static Luban.Protocol.Bonding.BondProtocol;
 using Luban.Protocol.Bonding;
+using static Luban.Protocol.Bonding.BondProtocol;
 
 namespace Luban.Actors.Bonding;
 

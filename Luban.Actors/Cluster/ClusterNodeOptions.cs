@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Luban.Protocol;
 
 namespace Luban.Actors.Cluster;
 

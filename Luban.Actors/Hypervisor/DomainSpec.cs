@@ -20,7 +20,7 @@ public enum DomainType
 /// <summary>A QEMU user-network port forward: host <see cref="HostAddress"/>:<see cref="HostPort"/> to the guest's port.</summary>
 public sealed record PortForward(int HostPort, int GuestPort, string HostAddress = "127.0.0.1");
 
-/// <summary>Everything that varies between Luban guests; <see cref="DomainXml.Build"/> turns it into domain XML.</summary>
+/// <summary>Everything that varies between Luban guests; DomainXml.Build (Luban.Adapters) turns it into domain XML.</summary>
 /// <param name="KernelCommandLine">See <see cref="GuestBootArgs"/> for the Luban guest's arguments.</param>
 /// <param name="SerialLogPath">The guest console (ttyS0) is appended to this host file; its directory must exist.</param>
 /// <param name="TbCacheMiB">QEMU TCG translation-block cache; only used for <see cref="DomainType.Qemu"/>.</param>

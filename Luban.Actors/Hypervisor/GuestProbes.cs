@@ -1,4 +1,3 @@
-using System.Net;
 using Luban.Protocol;
 
 namespace Luban.Actors.Hypervisor;
@@ -46,12 +45,8 @@ public enum HealthAnswer
 /// <summary>Asks whether a guest's web service is healthy.</summary>
 public interface IHealthProbe : IDisposable
 {
-    /// <summary>True when <c>GET /healthz</c> answers 200 within the timeout; never throws.</summary>
-    Task<bool> IsHealthyAsync(GuestAddress guest, TimeSpan timeout);
-
-    /// <summary>As <see cref="IsHealthyAsync"/>, telling a late answer from a refusal; never throws.</summary>
-    async Task<HealthAnswer> CheckAsync(GuestAddress guest, TimeSpan timeout) =>
-        await IsHealthyAsync(guest, timeout).ConfigureAwait(false) ? HealthAnswer.Healthy : HealthAnswer.Down;
+    /// <summary>How <c>GET /healthz</c> answered within the timeout: healthy, late or down; never throws.</summary>
+    Task<HealthAnswer> CheckAsync(GuestAddress guest, TimeSpan timeout);
 }
 
 /// <summary>How long an SSH connection count may take, shared by the probe and the agent that waits for it.</summary>

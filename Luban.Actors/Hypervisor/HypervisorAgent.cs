@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Luban.Protocol;
-using Luban.Actors.Scaling;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
 
@@ -24,8 +23,6 @@ public sealed record HypervisorAgentDependencies(
         ConnectionProbe.Dispose();
         HealthProbe.Dispose();
     }
-
-    public static bool LoopbackPortIsFree(int port) => PortIsFreeOn(IPAddress.Loopback, port);
 
     public static bool PortIsFreeOn(IPAddress address, int port)
     {

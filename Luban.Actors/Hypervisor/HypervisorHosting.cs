@@ -1,8 +1,8 @@
 using Akka.Configuration;
 using Akka.Hosting;
 using Luban.Actors.Cluster;
-using Luban.Protocol;
 using Luban.Actors.Scaling;
+using Luban.Protocol;
 
 namespace Luban.Actors.Hypervisor;
 

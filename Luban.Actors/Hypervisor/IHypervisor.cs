@@ -18,8 +18,6 @@ public interface IHypervisor : IDisposable
 
     /// <summary>Cuts the guest's power at once; the definition stays.</summary>
     Task<HypervisorResult<Done>> DestroyAsync(string name);
-
-    Task<HypervisorResult<DomainStateInfo>> GetStateAsync(string name);
 }
 
 /// <summary>One domain of the pool as plain data.</summary>

@@ -3,10 +3,10 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Luban.Protocol;
+using Luban.Protocol.Bonding;
 using Luban.Protocol.Operator;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol.Bonding;
 
 namespace Luban.Actors.Scaling;
 

@@ -83,9 +83,6 @@ public sealed class SupervisorLedger
 
     public bool Paused { get; private set; }
 
-    /// <summary>The backends last published to the front door.</summary>
-    public IReadOnlyList<Backend> Backends => _publishedBackends;
-
     // ---- agents ----
 
     public IReadOnlyList<SupervisorEffect> OnRegister(HostId host, string identity, string address, DateTimeOffset now) => Carry(now, () =>

@@ -1,8 +1,8 @@
 using System.Globalization;
-using Luban.Actors.Hypervisor;
 using System.Net;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Luban.Actors.Hypervisor;
 
 namespace Luban.Adapters.Libvirt;
 

@@ -1,5 +1,4 @@
 using Microsoft.Win32.SafeHandles;
-using Luban.Actors.Hypervisor;
 
 namespace Luban.Adapters.Libvirt;
 

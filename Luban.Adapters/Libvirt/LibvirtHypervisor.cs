@@ -82,9 +82,6 @@ public sealed class LibvirtHypervisor : IHypervisor
     public Task<HypervisorResult<Done>> DestroyAsync(string name) =>
         Run($"destroy {name}", c => c.Destroy(name));
 
-    public Task<HypervisorResult<DomainStateInfo>> GetStateAsync(string name) =>
-        Run($"state of {name}", c => c.GetState(name));
-
     public void Dispose()
     {
         _work.CompleteAdding();

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Luban.Actors.Hypervisor;
 using System.Runtime.InteropServices;
 
 namespace Luban.Adapters.Libvirt;

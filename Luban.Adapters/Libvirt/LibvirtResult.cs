@@ -1,5 +1,3 @@
-using Luban.Actors.Hypervisor;
-
 namespace Luban.Adapters.Libvirt;
 
 /// <summary>libvirt's error codes (virErrorNumber) that callers branch on; any other code keeps its number.</summary>

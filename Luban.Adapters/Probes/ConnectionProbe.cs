@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Luban.Actors.Hypervisor;
 using System.Globalization;
+using Luban.Actors.Hypervisor;
 using Luban.Protocol;
 using Renci.SshNet;
 using Renci.SshNet.Common;
@@ -42,7 +42,7 @@ public sealed class ConnectionProbe : IConnectionProbe
         }
     }
 
-    /// <summary>The probe for guests of the image in <paramref name="imageDirectory"/> (scripts/vm/build-image.sh).</summary>
+    /// <summary>The probe for guests of the image in the settings' image directory (scripts/vm/build-image.sh).</summary>
     public static ConnectionProbe ForImage(HypervisorSettings settings)
     {
         string fingerprint;

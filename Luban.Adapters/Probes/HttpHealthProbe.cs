@@ -12,9 +12,6 @@ public sealed class HttpHealthProbe : IHealthProbe
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public async Task<bool> IsHealthyAsync(GuestAddress guest, TimeSpan timeout) =>
-        await CheckAsync(guest, timeout).ConfigureAwait(false) == HealthAnswer.Healthy;
-
     public async Task<HealthAnswer> CheckAsync(GuestAddress guest, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);

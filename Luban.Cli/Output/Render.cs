@@ -1,7 +1,7 @@
 using System.Globalization;
+using Luban.Protocol.Bonding;
 using Luban.Protocol.Status;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol.Bonding;
 
 namespace Luban.Cli.Output;
 

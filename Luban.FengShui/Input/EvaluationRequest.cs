@@ -52,7 +52,12 @@ public sealed record WaterRoadInput
 
     public OptionInput? this[string factor] => factor switch
     {
-        "W1" => W1, "W2" => W2, "W3" => W3, "W4" => W4, "W5" => W5, _ => null,
+        "W1" => W1,
+        "W2" => W2,
+        "W3" => W3,
+        "W4" => W4,
+        "W5" => W5,
+        _ => null,
     };
 }
 
@@ -66,7 +71,12 @@ public sealed record ExteriorInput
 
     public OptionInput? this[string factor] => factor switch
     {
-        "X1" => X1, "X2" => X2, "X3" => X3, "X4" => X4, "X6" => X6, _ => null,
+        "X1" => X1,
+        "X2" => X2,
+        "X3" => X3,
+        "X4" => X4,
+        "X6" => X6,
+        _ => null,
     };
 }
 

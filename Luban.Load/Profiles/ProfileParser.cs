@@ -61,28 +61,28 @@ public static class ProfileParser
             case "ramp" or "fall" when words.Length != 3:
                 return (null, $"expected '{verb} A-B T', e.g. '{verb} {(verb == "fall" ? "150-0" : "0-150")} 20s'");
             case "ramp" or "fall":
-            {
-                var kind = verb == "fall" ? PhaseKind.Fall : PhaseKind.Ramp;
-                var range = words[1].Split('-');
-                if (range.Length != 2 || !TryClients(range[0], out var from) || !TryClients(range[1], out var to))
-                    return (null, $"'{words[1]}' is not a client range A-B (whole numbers 0 to {MaxClients})");
-                if (!Durations.TryParse(words[2], out var duration))
-                    return (null, NotADuration(words[2]));
-                if (kind == PhaseKind.Ramp && to < from)
-                    return (null, $"a ramp goes up; to go from {from} down to {to}, write 'fall {from}-{to} {words[2]}'");
-                if (kind == PhaseKind.Fall && to > from)
-                    return (null, $"a fall goes down; to go from {from} up to {to}, write 'ramp {from}-{to} {words[2]}'");
-                return (new Phase(kind, from, to, duration), "");
-            }
+                {
+                    var kind = verb == "fall" ? PhaseKind.Fall : PhaseKind.Ramp;
+                    var range = words[1].Split('-');
+                    if (range.Length != 2 || !TryClients(range[0], out var from) || !TryClients(range[1], out var to))
+                        return (null, $"'{words[1]}' is not a client range A-B (whole numbers 0 to {MaxClients})");
+                    if (!Durations.TryParse(words[2], out var duration))
+                        return (null, NotADuration(words[2]));
+                    if (kind == PhaseKind.Ramp && to < from)
+                        return (null, $"a ramp goes up; to go from {from} down to {to}, write 'fall {from}-{to} {words[2]}'");
+                    if (kind == PhaseKind.Fall && to > from)
+                        return (null, $"a fall goes down; to go from {from} up to {to}, write 'ramp {from}-{to} {words[2]}'");
+                    return (new Phase(kind, from, to, duration), "");
+                }
             case "hold" when words.Length is 2 or 3:
-            {
-                var clients = previousEnd;
-                if (words.Length == 3 && !TryClients(words[1], out clients))
-                    return (null, $"'{words[1]}' is not a client count (a whole number 0 to {MaxClients})");
-                if (!Durations.TryParse(words[^1], out var duration))
-                    return (null, NotADuration(words[^1]));
-                return (new Phase(PhaseKind.Hold, clients, clients, duration), "");
-            }
+                {
+                    var clients = previousEnd;
+                    if (words.Length == 3 && !TryClients(words[1], out clients))
+                        return (null, $"'{words[1]}' is not a client count (a whole number 0 to {MaxClients})");
+                    if (!Durations.TryParse(words[^1], out var duration))
+                        return (null, NotADuration(words[^1]));
+                    return (new Phase(PhaseKind.Hold, clients, clients, duration), "");
+                }
             case "hold":
                 return (null, "expected 'hold T' or 'hold N T', e.g. 'hold 60s' or 'hold 150 60s'");
             default:

@@ -1,6 +1,6 @@
 namespace Luban.Protocol.Bonding;
 
-/// <summary>Messages of the <see cref="BondWatcher"/>.</summary>
+/// <summary>Messages of the BondWatcher (Luban.Actors).</summary>
 public static class BondProtocol
 {
     /// <summary>Ask for the current status; answered with <see cref="BondStatusReport"/>.</summary>

@@ -1,4 +1,3 @@
-using Luban.Protocol;
 using Luban.Protocol.Scaling;
 
 namespace Luban.Protocol.Hypervisor;

@@ -1,5 +1,3 @@
-using Luban.Protocol;
-
 namespace Luban.Protocol.Operator;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Luban.Protocol;
-
 namespace Luban.Protocol.Scaling;
 
 /// <summary>Messages of the ScaleSupervisor: registration, membership for the front door, events, status.</summary>

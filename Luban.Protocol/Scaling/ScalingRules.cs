@@ -1,6 +1,6 @@
 namespace Luban.Protocol.Scaling;
 
-/// <summary>The machine-readable rule names a <see cref="DecisionReason"/> carries. Stable: events and dashboards key on them.</summary>
+/// <summary>The machine-readable rule names a decision reason carries. Stable: events and dashboards key on them.</summary>
 public static class ScalingRules
 {
     // Holds that block every decision because the view cannot be trusted.

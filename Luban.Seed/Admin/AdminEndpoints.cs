@@ -1,14 +1,9 @@
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Hosting;
 using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
-using Luban.Actors.Scaling;
-using Luban.Protocol.Status;
-using Luban.Seed.Dashboard;
-using static Luban.Protocol.Scaling.ScalingProtocol;
 using Luban.Protocol.Bonding;
-using Luban.Protocol;
+using Luban.Seed.Dashboard;
 
 namespace Luban.Seed.Admin;
 

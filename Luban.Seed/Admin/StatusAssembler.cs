@@ -5,9 +5,9 @@ using Akka.Cluster;
 using Akka.Hosting;
 using Luban.Actors.Bonding;
 using Luban.Actors.Scaling;
+using Luban.Protocol.Bonding;
 using Luban.Protocol.Status;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol.Bonding;
 
 namespace Luban.Seed.Admin;
 

@@ -4,7 +4,6 @@ using Akka.Event;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol;
 
 namespace Luban.Seed.FrontDoor;
 

@@ -2,11 +2,10 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using Luban.Actors.Bonding;
-using Luban.Protocol.Operator;
 using Luban.Actors.Scaling;
+using Luban.Protocol.Bonding;
 using Luban.Seed.Admin;
 using static Luban.Protocol.Operator.OperatorProtocol;
-using Luban.Protocol.Bonding;
 
 namespace Luban.Seed.Operator;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Luban.Actors.Bonding;
-using Xunit;
 using Luban.Protocol.Bonding;
 
 namespace Luban.Tests.Bonding;

@@ -1,5 +1,4 @@
 using Luban.Actors.Bonding;
-using Xunit;
 using Luban.Protocol.Bonding;
 
 namespace Luban.Tests.Bonding;

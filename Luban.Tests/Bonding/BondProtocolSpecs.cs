@@ -1,12 +1,9 @@
 using System.Text;
 using Akka.Actor;
-using Luban.Actors;
 using Luban.Actors.Bonding;
-using Luban.Protocol.Serialization;
-using Xunit;
-using static Luban.Protocol.Bonding.BondProtocol;
-using Luban.Protocol.Bonding;
 using Luban.Protocol;
+using Luban.Protocol.Serialization;
+using static Luban.Protocol.Bonding.BondProtocol;
 
 namespace Luban.Tests.Bonding;
 

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Luban.Actors.Bonding;
-using Xunit;
+using Luban.Protocol.Bonding;
 using Xunit.Abstractions;
 using static Luban.Protocol.Bonding.BondProtocol;
-using Luban.Protocol.Bonding;
 
 namespace Luban.Tests.Bonding;
 

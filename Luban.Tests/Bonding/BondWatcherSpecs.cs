@@ -3,10 +3,9 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using Luban.Actors.Bonding;
-using Xunit;
+using Luban.Protocol.Bonding;
 using Xunit.Abstractions;
 using static Luban.Protocol.Bonding.BondProtocol;
-using Luban.Protocol.Bonding;
 
 namespace Luban.Tests.Bonding;
 

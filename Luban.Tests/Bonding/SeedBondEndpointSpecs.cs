@@ -1,8 +1,7 @@
 using System.Net.Http.Json;
-using Luban.Protocol.Scaling;
 using System.Text.Json;
+using Luban.Protocol.Scaling;
 using Luban.Tests.Support;
-using Xunit;
 
 namespace Luban.Tests.Bonding;
 

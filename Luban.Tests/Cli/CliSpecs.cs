@@ -5,14 +5,14 @@ using Akka.Actor;
 using Akka.Hosting;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using Luban.Protocol;
 using Luban.Actors.Scaling;
 using Luban.Cli;
+using Luban.Protocol;
+using Luban.Protocol.Scaling;
 using Luban.Tests.Support;
 using Xunit.Abstractions;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Cli;
 

@@ -6,7 +6,6 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Luban.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Luban.Tests.Cluster;

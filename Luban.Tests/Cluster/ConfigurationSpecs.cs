@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Luban.Actors.Cluster;
 using Luban.Tests.Support;
-using Xunit;
-using Luban.Protocol;
 
 namespace Luban.Tests.Cluster;
 

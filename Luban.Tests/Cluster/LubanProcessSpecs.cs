@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Luban.Tests.Support;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Luban.Tests.Cluster;

@@ -8,7 +8,6 @@ using Luban.Node;
 using Luban.Seed;
 using Luban.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Luban.Protocol;
 
 namespace Luban.Tests.Cluster;
 

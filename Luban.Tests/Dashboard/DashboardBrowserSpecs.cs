@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
-using Luban.Protocol;
 using Luban.Actors.Scaling;
+using Luban.Protocol;
 using Luban.Tests.Support;
 using Luban.Tests.Web;
 using Microsoft.Extensions.DependencyInjection;

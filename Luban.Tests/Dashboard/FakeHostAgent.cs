@@ -1,9 +1,8 @@
 using Akka.Actor;
 using Luban.Protocol;
-using Luban.Actors.Scaling;
+using Luban.Protocol.Scaling;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Dashboard;
 

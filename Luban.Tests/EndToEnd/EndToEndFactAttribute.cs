@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Luban.Tests.EndToEnd;
 
 /// <summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Luban.Tests.Support;
-using Xunit;
 
 namespace Luban.Tests.EndToEnd;
 

@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using Luban.Protocol.Scaling;
 using System.Text.Json;
 using Luban.Load;
+using Luban.Protocol.Scaling;
 using Luban.Tests.Support;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Luban.Tests.EndToEnd;

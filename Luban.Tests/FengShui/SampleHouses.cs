@@ -19,11 +19,19 @@ public static class SampleHouses
         ],
         WaterRoad = new WaterRoadInput
         {
-            W1 = Option("STRAIGHT_PASSING"), W2 = Option("NONE"), W3 = Option("MODERATE"), W4 = Option("EQUAL"), W5 = Option("TIGER_HIGHER"),
+            W1 = Option("STRAIGHT_PASSING"),
+            W2 = Option("NONE"),
+            W3 = Option("MODERATE"),
+            W4 = Option("EQUAL"),
+            W5 = Option("TIGER_HIGHER"),
         },
         Exterior = new ExteriorInput
         {
-            X1 = Option("RECTANGLE"), X2 = Option("SE"), X3 = Option("GOOD"), X4 = Option("SINGLE_SIDE"), X6 = Option("AVERAGE"),
+            X1 = Option("RECTANGLE"),
+            X2 = Option("SE"),
+            X3 = Option("GOOD"),
+            X4 = Option("SINGLE_SIDE"),
+            X6 = Option("AVERAGE"),
         },
     };
 

@@ -64,7 +64,9 @@ public class WarningSpecs
     {
         var request = SampleHouses.HouseA() with
         {
-            HouseType = "MID_RISE", Floor = floor, TotalFloors = totalFloors,
+            HouseType = "MID_RISE",
+            Floor = floor,
+            TotalFloors = totalFloors,
             Env = [new EnvItemInput { Id = "POLE", Exposure = "DIRECT_DOOR" }],
         };
 

@@ -1,6 +1,5 @@
 using Luban.Protocol;
 using Luban.Seed.FrontDoor;
-using Xunit;
 using static Luban.Protocol.Scaling.ScalingProtocol;
 
 namespace Luban.Tests.FrontDoor;

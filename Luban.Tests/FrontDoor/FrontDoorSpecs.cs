@@ -1,10 +1,8 @@
-using Akka.Actor;
-using Luban.Protocol;
 using Luban.Load;
+using Luban.Protocol;
 using Luban.Seed.FrontDoor;
 using Luban.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 using Xunit.Abstractions;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;

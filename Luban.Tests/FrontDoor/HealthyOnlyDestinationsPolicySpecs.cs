@@ -1,5 +1,4 @@
 using Luban.Seed.FrontDoor;
-using Xunit;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 

@@ -5,8 +5,6 @@ using Akka.Configuration;
 using Luban.Actors.Cluster;
 using Luban.Seed.FrontDoor;
 using Luban.Tests.Support;
-using Xunit;
-using Luban.Protocol;
 
 namespace Luban.Tests.FrontDoor;
 
@@ -101,7 +99,12 @@ public sealed class VmConnectorSpecs : IDisposable
 
     private static readonly ClusterNodeOptions Options = new()
     {
-        Role = ClusterRoles.Seed, HostId = "A", BindHost = "127.0.0.1", Port = 0, PublicHost = "127.0.0.1", Seeds = [],
+        Role = ClusterRoles.Seed,
+        HostId = "A",
+        BindHost = "127.0.0.1",
+        Port = 0,
+        PublicHost = "127.0.0.1",
+        Seeds = [],
         HoconDirectory = Repo.HoconDirectory,
     };
 

@@ -1,7 +1,6 @@
 using System.Xml.Linq;
 using Luban.Actors.Hypervisor;
 using Luban.Adapters.Libvirt;
-using Xunit;
 
 namespace Luban.Tests.Hypervisor;
 

@@ -1,8 +1,6 @@
-using Luban.Adapters.Probes;
 using System.Collections.Concurrent;
-using Luban.Protocol;
 using Luban.Actors.Hypervisor;
-using Luban.Adapters.Libvirt;
+using Luban.Protocol;
 
 namespace Luban.Tests.Hypervisor;
 
@@ -82,11 +80,6 @@ internal sealed class FakeHypervisor : IHypervisor
         return Task.FromResult<HypervisorResult<Done>>(new HypervisorResult<Done>.Ok(Done.Value));
     }
 
-    public Task<HypervisorResult<DomainStateInfo>> GetStateAsync(string name) =>
-        Task.FromResult<HypervisorResult<DomainStateInfo>>(_domains.TryGetValue(name, out var state)
-            ? new HypervisorResult<DomainStateInfo>.Ok(state)
-            : new HypervisorError($"state of {name}", "no domain", NotFound: true));
-
     public void Dispose() => Disposed = true;
 }
 
@@ -99,9 +92,6 @@ internal sealed class FakeGuestProbes : IHealthProbe, IConnectionProbe
 
     /// <summary>Guests whose health check times out (busy) instead of being refused.</summary>
     public ConcurrentDictionary<VmId, bool> Late { get; } = new();
-
-    public Task<bool> IsHealthyAsync(GuestAddress guest, TimeSpan timeout) =>
-        Task.FromResult(Healthy.GetValueOrDefault(guest.Vm));
 
     public Task<HealthAnswer> CheckAsync(GuestAddress guest, TimeSpan timeout) =>
         Task.FromResult(Healthy.GetValueOrDefault(guest.Vm) ? HealthAnswer.Healthy

@@ -1,10 +1,8 @@
 using Akka.Configuration;
 using Luban.Actors.Cluster;
-using Luban.Protocol;
 using Luban.Actors.Hypervisor;
-using Luban.Adapters.Libvirt;
+using Luban.Protocol;
 using Luban.Tests.Support;
-using Xunit;
 
 namespace Luban.Tests.Hypervisor;
 
@@ -40,12 +38,23 @@ public sealed class HypervisorSettingsSpecs
 
         Assert.Equal(new HypervisorSettings
         {
-            Uri = "qemu+ssh://root@hv-b/system", DomainType = DomainType.Kvm, MaxVms = 4, MinVms = 2, MemoryMiB = 2048,
-            VirtualCpus = 2, ImageDirectory = "/srv/luban/image", ConsoleLogDirectory = null, ServicePort = 8081,
-            HostPortBase = 30000, ReportInterval = TimeSpan.FromMilliseconds(500), ShutdownGrace = TimeSpan.FromSeconds(20),
-            ProbeTimeout = TimeSpan.FromSeconds(3), CommandTimeout = TimeSpan.FromMinutes(1),
+            Uri = "qemu+ssh://root@hv-b/system",
+            DomainType = DomainType.Kvm,
+            MaxVms = 4,
+            MinVms = 2,
+            MemoryMiB = 2048,
+            VirtualCpus = 2,
+            ImageDirectory = "/srv/luban/image",
+            ConsoleLogDirectory = null,
+            ServicePort = 8081,
+            HostPortBase = 30000,
+            ReportInterval = TimeSpan.FromMilliseconds(500),
+            ShutdownGrace = TimeSpan.FromSeconds(20),
+            ProbeTimeout = TimeSpan.FromSeconds(3),
+            CommandTimeout = TimeSpan.FromMinutes(1),
             Database = "Host=10.0.2.2;Database=luban;Username=luban",
-            ForwardAddress = "10.77.0.2", Emulator = "/srv/luban/qemu-b",
+            ForwardAddress = "10.77.0.2",
+            Emulator = "/srv/luban/qemu-b",
         }, settings);
     }
 

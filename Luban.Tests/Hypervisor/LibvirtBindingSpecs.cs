@@ -1,6 +1,5 @@
 using Luban.Actors.Hypervisor;
 using Luban.Adapters.Libvirt;
-using Xunit;
 
 namespace Luban.Tests.Hypervisor;
 

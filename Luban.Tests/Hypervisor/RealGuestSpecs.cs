@@ -1,21 +1,17 @@
-using Luban.Adapters.Probes;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Akka.Actor;
 using Akka.Configuration;
-using Akka.TestKit;
 using Luban.Actors.Cluster;
-using Luban.Protocol;
 using Luban.Actors.Hypervisor;
 using Luban.Adapters.Libvirt;
-using Luban.Actors.Scaling;
+using Luban.Adapters.Probes;
+using Luban.Protocol;
+using Luban.Protocol.Scaling;
 using Luban.Tests.Support;
-using Xunit;
 using Xunit.Abstractions;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Hypervisor;
 
@@ -42,7 +38,7 @@ internal static class RealGuests
         for (var attempt = 0; attempt < 50; attempt++)
         {
             var first = Random.Shared.Next(30_000, 60_000);
-            if (Enumerable.Range(first, count).All(HypervisorAgentDependencies.LoopbackPortIsFree)) return first;
+            if (Enumerable.Range(first, count).All(port => HypervisorAgentDependencies.PortIsFreeOn(System.Net.IPAddress.Loopback, port))) return first;
         }
 
         throw new InvalidOperationException("no block of free ports found");
@@ -71,7 +67,7 @@ internal static class RealGuests
         using var health = new HttpHealthProbe();
         while (clock.Elapsed < deadline)
         {
-            if (await health.IsHealthyAsync(guest, TimeSpan.FromSeconds(2))) return clock.Elapsed;
+            if (await health.CheckAsync(guest, TimeSpan.FromSeconds(2)) == HealthAnswer.Healthy) return clock.Elapsed;
             await Task.Delay(100);
         }
 
@@ -83,12 +79,18 @@ internal static class RealGuests
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var state = await hypervisor.GetStateAsync(name);
-            if (state is HypervisorResult<DomainStateInfo>.Ok { Value.State: DomainState.ShutOff } off) return off.Value;
+            var state = await StateOfAsync(hypervisor, name);
+            if (state is { State: DomainState.ShutOff } off) return off;
             if (clock.Elapsed > deadline) throw new TimeoutException($"{name} not shut off within {deadline.TotalSeconds} s: {state}");
             await Task.Delay(50);
         }
     }
+
+    /// <summary>The domain's state as the hypervisor lists it; null when it is not defined or the listing failed.</summary>
+    public static async Task<DomainStateInfo?> StateOfAsync(IHypervisor hypervisor, string name) =>
+        await hypervisor.ListDomainsAsync(name) is HypervisorResult<IReadOnlyList<GuestDomain>>.Ok listed
+            ? listed.Value.FirstOrDefault(d => d.Name == name)?.State
+            : null;
 
     public static string Summary(IEnumerable<double> values)
     {

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using Luban.Actors.Hypervisor;
 using Luban.Adapters.Libvirt;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Luban.Tests.Hypervisor;

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Luban.Protocol;
-using Luban.Protocol.Status;
 using Luban.Load.Figure15;
 using Luban.Load.Status;
+using Luban.Protocol;
+using Luban.Protocol.Status;
 using Luban.Seed.Admin;
 using static Luban.Protocol.Scaling.ScalingProtocol;
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
-using Luban.Protocol;
 using Luban.Actors.Scaling;
+using Luban.Protocol;
 using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Scaling;

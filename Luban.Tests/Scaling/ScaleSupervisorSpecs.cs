@@ -5,14 +5,13 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.TestKit;
 using Luban.Actors.Cluster;
-using Luban.Protocol;
 using Luban.Actors.Scaling;
+using Luban.Protocol;
+using Luban.Protocol.Scaling;
 using Luban.Tests.Support;
-using Xunit;
 using Xunit.Abstractions;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol.Scaling;
 
 namespace Luban.Tests.Scaling;
 

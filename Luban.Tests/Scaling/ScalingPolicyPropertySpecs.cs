@@ -1,11 +1,10 @@
-using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Luban.Protocol;
 using Luban.Actors.Scaling;
-using static Luban.Tests.Scaling.ClusterViewNotation;
+using Luban.Protocol;
 using Luban.Protocol.Scaling;
+using static Luban.Tests.Scaling.ClusterViewNotation;
 
 namespace Luban.Tests.Scaling;
 
@@ -115,7 +114,7 @@ public class ScalingPolicyPropertySpecs
     public Property Decide_should_never_stop_a_vm_above_t_lower() =>
         Prop.ForAll(Scenarios, scenario => scenario.Decision is not ScalingDecision.StopVm stop
             || scenario.Host(stop.Host).Vms.Single(vm => vm.Id == stop.Vm) is
-                { State: VmState.InService, Connections: { } connections }
+            { State: VmState.InService, Connections: { } connections }
                 && connections / (double)scenario.Settings.SMax <= scenario.Settings.TLower);
 
     [Property(MaxTest = 2000)]

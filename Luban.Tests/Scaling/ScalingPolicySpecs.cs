@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
-using Luban.Protocol;
 using Luban.Actors.Scaling;
-using Xunit;
-using static Luban.Tests.Scaling.ClusterViewNotation;
+using Luban.Protocol;
 using Luban.Protocol.Scaling;
+using static Luban.Tests.Scaling.ClusterViewNotation;
 
 namespace Luban.Tests.Scaling;
 

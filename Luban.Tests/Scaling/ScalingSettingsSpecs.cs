@@ -1,6 +1,4 @@
-using Luban.Protocol;
 using Luban.Actors.Scaling;
-using Xunit;
 
 namespace Luban.Tests.Scaling;
 

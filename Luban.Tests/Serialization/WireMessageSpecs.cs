@@ -1,18 +1,14 @@
 using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
-using Luban.Actors;
-using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Protocol;
+using Luban.Protocol.Bonding;
 using Luban.Protocol.Operator;
-using Luban.Actors.Scaling;
+using Luban.Protocol.Scaling;
 using Luban.Tests.Support;
-using Xunit;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
-using Luban.Protocol.Scaling;
-using Luban.Protocol.Bonding;
 
 namespace Luban.Tests.Serialization;
 

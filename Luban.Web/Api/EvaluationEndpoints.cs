@@ -42,7 +42,7 @@ public static class EvaluationEndpoints
     private static async Task<IResult> CreateAsync(
         HttpContext http, FengShuiEngine engine, IEvaluationStore store, LubanSettings settings, TimeProvider clock, CancellationToken ct)
     {
-        var (request, problem) = await ReadBodyAsync(http, engine.Model, ct);
+        var (request, problem) = await ReadBodyAsync(http, ct);
         if (problem is not null)
         {
             return problem;
@@ -57,7 +57,7 @@ public static class EvaluationEndpoints
         return Results.Json(record, AppJsonContext.Default.EvaluationResult, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<(EvaluationRequest? Request, IResult? Problem)> ReadBodyAsync(HttpContext http, FengShuiModel model, CancellationToken ct)
+    private static async Task<(EvaluationRequest? Request, IResult? Problem)> ReadBodyAsync(HttpContext http, CancellationToken ct)
     {
         if (http.Request.ContentLength > MaxBodyBytes)
         {

@@ -54,8 +54,7 @@ public abstract class SqlEvaluationStore : IEvaluationStore
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT document FROM evaluations WHERE id = @id";
         Add(command, "@id", id);
-        var document = await command.ExecuteScalarAsync(cancellationToken) as string;
-        return document is null ? null : JsonSerializer.Deserialize(document, AppJsonContext.Default.EvaluationResult);
+        return await command.ExecuteScalarAsync(cancellationToken) is not string document ? null : JsonSerializer.Deserialize(document, AppJsonContext.Default.EvaluationResult);
     }
 
     public async Task<EvaluationPage> ListAsync(int page, int pageSize, CancellationToken cancellationToken)
