@@ -6,6 +6,7 @@ using Luban.Cli.Connection;
 using Luban.Cli.Output;
 using Luban.Protocol;
 using Luban.Protocol.Bonding;
+using Luban.Protocol.Security;
 using Luban.Protocol.Status;
 using static Luban.Protocol.Operator.OperatorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
@@ -33,6 +34,9 @@ public static class CliApp
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr,
         Func<string, string?> environment, CancellationToken cancel = default)
     {
+        // The CA and certificates are kept on the CA's host: no seed is asked.
+        if (args.Count > 0 && args[0] == "certs") return Certificates.CertsCommand.Run(args.Skip(1).ToList(), stdout, stderr);
+
         switch (CliArguments.Parse(args, environment))
         {
             case ParsedCommandLine.Help help:
@@ -49,8 +53,28 @@ public static class CliApp
                     return SeedFailed;
                 }
 
+                if (run.Options.Certificate is not { } certificate)
+                {
+                    stderr.WriteLine($"luban: no certificate: give --cert FILE (its key FILE.key beside it) or set {CliArguments.CertificateVariable}; " +
+                                     "an operator's certificate acts, a viewer's reads (luban certs issue --role operator|viewer)");
+                    return SeedFailed;
+                }
+
+                NodeCredentials credentials;
+                try
+                {
+                    credentials = NodeCredentials.Load(certificate, NodeCredentials.KeyFile(certificate),
+                        run.Options.Authority ?? NodeCredentials.AuthorityFile(Path.GetDirectoryName(Path.GetFullPath(certificate))!),
+                        DateTimeOffset.UtcNow);
+                }
+                catch (CertificateProblem problem)
+                {
+                    stderr.WriteLine($"luban: certificate: {problem.Message}");
+                    return SeedFailed;
+                }
+
                 await using (var connection = OperatorConnection.Open(run.Options.Seeds,
-                                 ConfigurationFactory.ParseString(await File.ReadAllTextAsync(hocon, cancel))))
+                                 ConfigurationFactory.ParseString(await File.ReadAllTextAsync(hocon, cancel)), credentials))
                 {
                     return await new Session(connection, run, stdout, stderr).RunAsync(cancel);
                 }

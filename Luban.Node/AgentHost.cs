@@ -23,6 +23,7 @@ public static class AgentHost
     public static IHost Build(ClusterNodeOptions options, Config? overrides = null)
     {
         var hocon = LubanHocon.Load(options.HoconDirectory, options.Role, overrides);
+        var credentials = NodeCertificates.Load(options, DateTimeOffset.UtcNow);
         var bondSettings = BondHosting.ReadSettings(options, hocon);
         var hypervisorSettings = HypervisorHosting.ReadSettings(hocon);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
@@ -32,7 +33,7 @@ public static class AgentHost
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Services.AddAkka(ClusterNodeOptions.SystemName, (akka, services) => akka
-            .AddLubanCluster(options, services.GetRequiredService<ILoggerFactory>(), overrides)
+            .AddLubanCluster(options, credentials, services.GetRequiredService<ILoggerFactory>(), overrides)
             .AddScaleSupervisorProxy()
             .AddHypervisorAgent(options, hypervisorSettings, () => new HypervisorAgentDependencies(
                 new LibvirtHypervisor(hypervisorSettings.Uri),

@@ -35,6 +35,7 @@ public sealed class SeedApp : IAsyncDisposable
     public static SeedApp Build(ClusterNodeOptions options, Config? overrides = null)
     {
         var hocon = LubanHocon.Load(options.HoconDirectory, options.Role, overrides);
+        var credentials = NodeCertificates.Load(options, DateTimeOffset.UtcNow);
         var supervisorSettings = PolicyTable.Read(hocon);
         var bondSettings = BondHosting.ReadSettings(options, hocon);
         var frontDoorSettings = FrontDoorSettings.Read(hocon, options);
@@ -57,7 +58,7 @@ public sealed class SeedApp : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddAkka(ClusterNodeOptions.SystemName, (akka, services) => akka
-            .AddLubanCluster(options, services.GetRequiredService<ILoggerFactory>(), overrides)
+            .AddLubanCluster(options, credentials, services.GetRequiredService<ILoggerFactory>(), overrides)
             .AddScaleSupervisor(supervisorSettings)
             .AddBondWatcher(options, bondSettings)
             .WithClusterClientReceptionist()

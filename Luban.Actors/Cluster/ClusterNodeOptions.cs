@@ -10,6 +10,11 @@ namespace Luban.Actors.Cluster;
 public sealed partial record ClusterNodeOptions
 {
     public const string SystemName = "luban";
+
+    /// <summary>The cluster transport's address scheme: TLS on every connection.</summary>
+    public const string Scheme = "akka.ssl.tcp";
+
+    public const string CertificatesFlag = "--certs";
     public const int DefaultSeedPort = 4053;
 
     public required string Role { get; init; }
@@ -19,6 +24,9 @@ public sealed partial record ClusterNodeOptions
     public required string PublicHost { get; init; }
     public required IReadOnlyList<string> Seeds { get; init; }
     public required string HoconDirectory { get; init; }
+
+    /// <summary>The folder with the cluster's <c>ca.crt</c> and this node's <c>&lt;role&gt;-&lt;host&gt;.crt/.key</c>.</summary>
+    public required string CertificatesDirectory { get; init; }
 
     /// <summary>The seed's admin endpoint (seed role only).</summary>
     public Uri? AdminUrl { get; init; }
@@ -48,10 +56,12 @@ public sealed partial record ClusterNodeOptions
             new("--port", "LUBAN_PORT", seed ? DefaultSeedPort.ToString() : "0",
                 "cluster transport port (0 = any free port)"),
             new("--public-host", "LUBAN_PUBLIC_HOST", null, "address other hosts reach this one at (default: --bind)"),
-            new("--seed", "LUBAN_SEEDS", seed ? null : $"akka.tcp://{SystemName}@127.0.0.1:{DefaultSeedPort}",
+            new("--seed", "LUBAN_SEEDS", seed ? null : $"{Scheme}://{SystemName}@127.0.0.1:{DefaultSeedPort}",
                 seed ? "seed addresses to join (default: join itself)" : "seed addresses to join", Repeatable: true),
             new("--hocon-dir", "LUBAN_HOCON_DIR", Path.Combine(AppContext.BaseDirectory, "hocon"),
                 "folder holding common.hocon and the role files"),
+            new(CertificatesFlag, "LUBAN_CERTS", null,
+                $"folder with the cluster's ca.crt and this node's {(seed ? "seed" : "agent")}-<host-id>.crt/.key (luban certs)"),
             new("--bond", "LUBAN_BONDS", null, "a bond to watch, e.g. bond0 (repeatable)", Repeatable: true),
             new("--bond-interface", "LUBAN_BOND_INTERFACES", null, "a plain interface to watch (repeatable)", Repeatable: true),
             new("--bond-root", "LUBAN_BOND_ROOT", "/", "root holding proc/net/bonding and sys/class/net"),
@@ -88,7 +98,7 @@ public sealed partial record ClusterNodeOptions
         {
             if (!SeedPattern().IsMatch(seedAddress))
                 throw new ConfigurationError(seedKey,
-                    $"{seedKey}: '{seedAddress}' is not a seed address; allowed: akka.tcp://{SystemName}@<host>:<port>");
+                    $"{seedKey}: '{seedAddress}' is not a seed address; allowed: {Scheme}://{SystemName}@<host>:<port> (TLS)");
         }
 
         if (role != ClusterRoles.Seed && seeds.Count == 0)
@@ -100,6 +110,11 @@ public sealed partial record ClusterNodeOptions
             if (hoconDir is null || !File.Exists(Path.Combine(hoconDir, file)))
                 throw new ConfigurationError(hoconKey, $"{hoconKey}: '{hoconDir}' does not hold {file}; allowed: the project's hocon/ folder");
         }
+
+        var (certificates, certificatesKey) = line.Get(CertificatesFlag);
+        if (string.IsNullOrEmpty(certificates) || !Directory.Exists(certificates))
+            throw new ConfigurationError(certificatesKey,
+                $"{certificatesKey}: '{certificates}' is not a folder of certificates; allowed: a folder with ca.crt and this node's certificate and key (luban certs init/issue)");
 
         var (bonds, bondKey) = line.GetAll("--bond");
         var (interfaces, interfaceKey) = line.GetAll("--bond-interface");
@@ -138,6 +153,7 @@ public sealed partial record ClusterNodeOptions
             PublicHost = publicHost ?? bind!,
             Seeds = seeds,
             HoconDirectory = hoconDir!,
+            CertificatesDirectory = certificates,
             AdminUrl = adminUrl,
             PublicUrl = publicUrl,
             StaticBackends = backends,
@@ -169,7 +185,7 @@ public sealed partial record ClusterNodeOptions
     [GeneratedRegex(@"^http://[A-Za-z0-9.\-]+:\d{1,5}/?$")]
     private static partial Regex HttpEndpointPattern();
 
-    [GeneratedRegex(@"^akka\.tcp://luban@[A-Za-z0-9.\-]+:\d{1,5}$")]
+    [GeneratedRegex(@"^akka\.ssl\.tcp://luban@[A-Za-z0-9.\-]+:\d{1,5}$")]
     private static partial Regex SeedPattern();
 }
 

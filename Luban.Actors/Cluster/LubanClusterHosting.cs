@@ -2,6 +2,7 @@ using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Luban.Protocol.Security;
 
 namespace Luban.Actors.Cluster;
 
@@ -25,10 +26,12 @@ public static class LubanClusterHosting
 {
     /// <summary>
     /// The one place a Luban process joins the cluster: HOCON files, remoting on the given address, the role, and the
-    /// seed list. A seed with no seed list joins itself, so a port of 0 works in tests.
+    /// seed list, over mutual TLS with <paramref name="credentials"/>. A seed with no seed list joins itself, so a port
+    /// of 0 works in tests.
     /// </summary>
     public static AkkaConfigurationBuilder AddLubanCluster(this AkkaConfigurationBuilder builder,
-        ClusterNodeOptions options, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, Config? overrides = null)
+        ClusterNodeOptions options, NodeCredentials credentials, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory,
+        Config? overrides = null)
     {
         var hocon = LubanHocon.Load(options.HoconDirectory, options.Role, overrides);
         builder
@@ -41,11 +44,15 @@ public static class LubanClusterHosting
                 loggers.AddLogger<AkkaLogBridge>();
             })
             .AddSetup(new AkkaLogBridgeSetup(loggerFactory))
+            // Every connection is mutual TLS with the cluster's CA, and every message is signed by its sender.
+            .AddSetup(ClusterTls.Setup(credentials, TimeProvider.System))
+            .AddSetup(new WireIdentitySetup(credentials))
             .WithRemoting(new RemoteOptions
             {
                 HostName = options.BindHost,
                 Port = options.Port,
                 PublicHostName = options.PublicHost,
+                EnableSsl = true,
             })
             .WithClustering(new ClusterOptions
             {

@@ -114,7 +114,7 @@ public sealed class HostPool<TReplyTo>
                 state == VmState.InService ? slot.InServiceSince : null));
         }
 
-        return new HostReport(_host, _settings.MinVms, _settings.MaxVms, vms, now);
+        return new HostReport(_host, _settings.MinVms, _settings.MaxVms, vms, now, _settings.ForwardAddress);
     }
 
     // ---- the life of the agent ----

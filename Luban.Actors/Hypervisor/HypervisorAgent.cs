@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Luban.Protocol;
+using Luban.Protocol.Security;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
 
@@ -103,7 +104,7 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _supervisor.Tell(new RegisterAgent(_host));
+        _supervisor.Tell(new RegisterAgent(_host, _settings.ForwardAddress));
         Timers.StartPeriodicTimer(RegisterTimer, RegisterTick.Instance, _settings.ReportInterval);
         Timers.StartPeriodicTimer(ReportTimer, ReportTick.Instance, _settings.ReportInterval);
         Carry(_pool.OnStarted());
@@ -114,8 +115,8 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
     /// <summary>Until the supervisor acknowledges: keep registering, keep watching the pool, send no reports yet.</summary>
     private void Registering()
     {
-        Receive<RegisterTick>(_ => _supervisor.Tell(new RegisterAgent(_host)));
-        Receive<AgentRegistered>(ack => ack.Host == _host, _ =>
+        Receive<RegisterTick>(_ => _supervisor.Tell(new RegisterAgent(_host, _settings.ForwardAddress)));
+        Receive<AgentRegistered>(ack => ack.Host == _host && FromSeed(ack), _ =>
         {
             Timers.Cancel(RegisterTimer);
             Become(Registered);
@@ -134,15 +135,20 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
     private void CommonHandlers()
     {
         Receive<ReportTick>(_ => Carry(_pool.OnTick(Now)));
-        Receive<StartVm>(command => Carry(_pool.OnStartVm(command, Sender)));
-        Receive<StopVm>(command => Carry(_pool.OnStopVm(command, Sender)));
+        Receive<StartVm>(FromSeed, command => Carry(_pool.OnStartVm(command, Sender)));
+        Receive<StopVm>(FromSeed, command => Carry(_pool.OnStopVm(command, Sender)));
         Receive<Listed>(listed => Carry(_pool.OnListed(listed.Sequence, listed.Result, Now)));
         Receive<GuestChecked>(check => Carry(_pool.OnGuestChecked(check.Vm, check.Generation, check.Healthy, check.Probe, Now)));
         Receive<StartFinished>(finished => Carry(_pool.OnStartFinished(finished.CommandId, finished.Vm, finished.Result)));
         Receive<ShutdownSent>(sent => Carry(_pool.OnShutdownSent(sent.Vm, sent.Result)));
         Receive<DestroyFinished>(finished => Carry(_pool.OnDestroyFinished(finished.Vm, finished.Result)));
         Receive<TimerFired>(fired => Carry(_pool.OnTimer(fired.Timer)));
+        Receive<ILubanWireMessage>(message => _log.Warning("Host {0}: refused {1}: {2}", _host, message.GetType().Name,
+            WireAuthority.Refusal(message, MessageSigners.Of(message)) ?? "not a message for an agent"));
     }
+
+    /// <summary>Commands come only from a seed (the supervisor); anything signed by another member is dropped.</summary>
+    private static bool FromSeed(object message) => WireAuthority.Refusal(message, MessageSigners.Of(message)) is null;
 
     private void Carry(IReadOnlyList<PoolEffect<IActorRef>> effects)
     {

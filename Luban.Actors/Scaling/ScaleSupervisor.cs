@@ -5,6 +5,7 @@ using Akka.Event;
 using Luban.Protocol;
 using Luban.Protocol.Bonding;
 using Luban.Protocol.Operator;
+using Luban.Protocol.Security;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
 
@@ -38,27 +39,31 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         _initialSettings = settings;
         _mediator = mediator ?? DistributedPubSub.Get(Context.System).Mediator;
 
-        Receive<RegisterAgent>(register =>
+        Receive<RegisterAgent>(Authorized, register =>
         {
             Carry(_ledger.OnRegister(register.Host, IdentityOf(Sender), AddressOf(Sender), Now));
             Sender.Tell(new AgentRegistered(register.Host));
         });
         Receive<Terminated>(terminated => Carry(_ledger.OnAgentLost(IdentityOf(terminated.ActorRef), Now)));
-        Receive<HostReport>(report => Carry(_ledger.OnReport(report, IdentityOf(Sender), AddressOf(Sender), Now)));
+        Receive<HostReport>(Authorized, report => Carry(_ledger.OnReport(report, IdentityOf(Sender), AddressOf(Sender), Now)));
         Receive<Tick>(_ => Carry(_ledger.OnTick(Now)));
-        Receive<StartVmResult>(result => Carry(_ledger.OnStartResult(result, Now)));
-        Receive<StopVmResult>(result => Carry(_ledger.OnStopResult(result, Now)));
+        Receive<StartVmResult>(Authorized, result => Carry(_ledger.OnStartResult(result, Now)));
+        Receive<StopVmResult>(Authorized, result => Carry(_ledger.OnStopResult(result, Now)));
         Receive<CommandTimedOut>(timeout => Carry(_ledger.OnCommandTimedOut(timeout.CommandId, Now)));
-        Receive<DrainProgress>(progress => Carry(_ledger.OnDrainProgress(progress, Now)));
-        Receive<BondProtocol.HostBondReport>(report => Carry(_ledger.OnBondReport(report, Now)));
-        Receive<OperatorProtocol.StartVmNow>(command => Answer(_ledger.OnOperatorStart(command, Now)));
-        Receive<OperatorProtocol.StopVmNow>(command => Answer(_ledger.OnOperatorStop(command, Now)));
-        Receive<OperatorProtocol.SetAutoscale>(command => Answer(_ledger.OnSetAutoscale(command, Now)));
-        Receive<OperatorProtocol.SetPolicy>(command => Answer(_ledger.OnSetPolicy(command, Now)));
+        Receive<DrainProgress>(Authorized, progress => Carry(_ledger.OnDrainProgress(progress, Now)));
+        Receive<BondProtocol.HostBondReport>(Authorized, report => Carry(_ledger.OnBondReport(report, Now)));
+        Receive<OperatorProtocol.StartVmNow>(Authorized, command => Answer(_ledger.OnOperatorStart(command, Now)));
+        Receive<OperatorProtocol.StopVmNow>(Authorized, command => Answer(_ledger.OnOperatorStop(command, Now)));
+        Receive<OperatorProtocol.SetAutoscale>(Authorized, command => Answer(_ledger.OnSetAutoscale(command, Now)));
+        Receive<OperatorProtocol.SetPolicy>(Authorized, command => Answer(_ledger.OnSetPolicy(command, Now)));
         Receive<GetSupervisorStatus>(_ => Sender.Tell(_ledger.Status()));
         Receive<ClusterEvent.UnreachableMember>(e => Carry(_ledger.OnReachability(e.Member.Address.ToString(), reachable: false, Now)));
         Receive<ClusterEvent.ReachableMember>(e => Carry(_ledger.OnReachability(e.Member.Address.ToString(), reachable: true, Now)));
         Receive<ClusterEvent.MemberRemoved>(e => _ledger.OnMemberRemoved(e.Member.Address.ToString()));
+        // What an unauthorised signer sent: dropped, and the event log says who tried what.
+        Receive<ILubanWireMessage>(message => Carry(_ledger.OnRefused(
+            $"{message.GetType().Name} from {MessageSigners.Of(message)?.Subject ?? "this process"}",
+            WireAuthority.Refusal(message, MessageSigners.Of(message)) ?? "not a message for the supervisor", Now)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -87,6 +92,9 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
     }
 
     private bool IsClustered => Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider };
+
+    /// <summary>The signer of a message from another process may say it (see <see cref="WireAuthority"/>).</summary>
+    private static bool Authorized(object message) => WireAuthority.Refusal(message, MessageSigners.Of(message)) is null;
 
     private static string IdentityOf(IActorRef agent) => agent.Path.ToStringWithUid();
 

@@ -31,7 +31,8 @@ public static class ScalingPolicy
     /// An operator's <c>vm start</c>: on <paramref name="wanted"/>, or exactly where the policy would place a VM (same
     /// census, same order, same limits). The decision, or why not.
     /// </summary>
-    public static OperatorVerdict PlaceStart(ClusterView view, ScalingSettings settings, DateTimeOffset now, HostId? wanted)
+    public static OperatorVerdict PlaceStart(ClusterView view, ScalingSettings settings, DateTimeOffset now, HostId? wanted,
+        string by = "the operator")
     {
         var census = new Census(view, settings, now);
         HostCensus? target;
@@ -55,14 +56,15 @@ public static class ScalingPolicy
         return refusal is not null
             ? OperatorVerdict.Refuse(refusal)
             : OperatorVerdict.Do(new ScalingDecision.StartVm(target!.Id,
-                census.Reason(ScalingRules.OperatorStart, $"The operator asked for a VM on {target.Id}.")));
+                census.Reason(ScalingRules.OperatorStart, $"{Capitalised(by)} asked for a VM on {target.Id}.")));
     }
 
     /// <summary>
     /// An operator's <c>vm stop</c>: refused where the policy would never stop it (not serving, or its host or the
     /// cluster would fall below its minimum); otherwise drained and stopped.
     /// </summary>
-    public static OperatorVerdict CheckStop(ClusterView view, ScalingSettings settings, DateTimeOffset now, VmId vm)
+    public static OperatorVerdict CheckStop(ClusterView view, ScalingSettings settings, DateTimeOffset now, VmId vm,
+        string by = "the operator")
     {
         var census = new Census(view, settings, now);
         var found = census.ReachableVms.FirstOrDefault(v => v.View.Id == vm);
@@ -81,7 +83,7 @@ public static class ScalingPolicy
         return refusal is not null
             ? OperatorVerdict.Refuse(refusal)
             : OperatorVerdict.Do(new ScalingDecision.StopVm(host.Id, vm,
-                census.Reason(ScalingRules.OperatorStop, $"The operator asked to stop {vm}.")));
+                census.Reason(ScalingRules.OperatorStop, $"{Capitalised(by)} asked to stop {vm}.")));
     }
 
     private static ScalingDecision? CheckViewIsTrustworthy(Census census)
@@ -247,6 +249,8 @@ public static class ScalingPolicy
         return new ScalingDecision.StopVm(victim.Host.Id, victim.View.Id,
             census.Reason(rule, $"{Describe([victim])} is at or below T_lower {Percent(settings.TLower)}; {why}."));
     }
+
+    private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static ScalingDecision.NoAction Hold(Census census, string rule, string sentence) =>
         new(census.Reason(rule, sentence));

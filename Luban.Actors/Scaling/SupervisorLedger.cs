@@ -61,6 +61,7 @@ public sealed class SupervisorLedger
     private readonly Dictionary<VmId, Drain> _drains = new();
     private readonly Dictionary<HostId, IReadOnlyList<BondHealthSummary>> _bondHealth = new();
     private readonly LinkedList<ScaleEvent> _events = new();
+    private readonly HashSet<(VmId, string)> _refusedEndpoints = new();
     private readonly List<SupervisorEffect> _effects = [];
     private ScaleEvent? _lastDecision;
     private string? _lastHoldRule;
@@ -127,6 +128,10 @@ public sealed class SupervisorLedger
 
     public void OnMemberRemoved(string address) => _unreachable.Remove(address);
 
+    /// <summary>A message its signer may not send was dropped: the log says who tried what.</summary>
+    public IReadOnlyList<SupervisorEffect> OnRefused(string what, string why, DateTimeOffset now) => Carry(now, () =>
+        Record(ScaleEventKinds.Refused, ScalingRules.SecurityRefused, $"Refused {what}: {why}."));
+
     public IReadOnlyList<SupervisorEffect> OnReport(HostReport report, string identity, string address, DateTimeOffset now) => Carry(now, () =>
     {
         if (!_agents.TryGetValue(report.Host, out var agent))
@@ -138,7 +143,7 @@ public sealed class SupervisorLedger
             Record(ScaleEventKinds.HostRegistered, ScalingRules.AgentReported, $"Host {report.Host} reported before registering; accepted.", report.Host);
         }
 
-        _agents[report.Host] = agent with { Report = report, ReportedAt = now };
+        _agents[report.Host] = agent with { Report = WithinForwardAddress(report), ReportedAt = now };
 
         var byVm = report.Vms.ToDictionary(v => v.Vm);
         // A start is settled once the report shows its VM; a stop once the report shows the VM shut off.
@@ -155,6 +160,27 @@ public sealed class SupervisorLedger
         PublishBackends();
         FinishDrains();
     });
+
+    /// <summary>The report with every VM endpoint that is not on the agent's forward address removed (and said once):
+    /// an agent puts only its own VMs into the rotation.</summary>
+    private HostReport WithinForwardAddress(HostReport report)
+    {
+        if (report.Vms.All(vm => vm.Endpoint is null || IsOnAddress(vm.Endpoint, report.ForwardAddress))) return report;
+        var vms = report.Vms.Select(vm =>
+        {
+            if (vm.Endpoint is null || IsOnAddress(vm.Endpoint, report.ForwardAddress)) return vm;
+            if (_refusedEndpoints.Add((vm.Vm, vm.Endpoint)))
+                Record(ScaleEventKinds.Refused, ScalingRules.SecurityRefused,
+                    $"Refused the endpoint {vm.Endpoint} of {vm.Vm} from host {report.Host}: not on its forward address {report.ForwardAddress}; it stays out of the rotation.",
+                    report.Host, vm.Vm);
+            return vm with { Endpoint = null };
+        }).ToList();
+        return report with { Vms = vms };
+    }
+
+    private static bool IsOnAddress(string endpoint, string address) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.Host == address
+        && !uri.IsDefaultPort && string.IsNullOrEmpty(uri.UserInfo) && uri.AbsolutePath == "/" && string.IsNullOrEmpty(uri.Query);
 
     public IReadOnlyList<SupervisorEffect> OnBondReport(BondProtocol.HostBondReport report, DateTimeOffset now) => Carry(now, () =>
     {
@@ -229,10 +255,11 @@ public sealed class SupervisorLedger
         OperatorProtocol.OperatorReply reply = null!;
         var effects = Carry(now, () =>
         {
-            var verdict = ScalingPolicy.PlaceStart(View(), Settings.Policy, _now, command.Host);
+            if (MayNotAct(command, "start a VM", out reply)) return;
+            var verdict = ScalingPolicy.PlaceStart(View(), Settings.Policy, _now, command.Host, SubjectOf(command));
             if (verdict.Decision is not ScalingDecision.StartVm start)
             {
-                reply = new OperatorProtocol.OperatorReply(false, verdict.Refusal!);
+                reply = Refuse(command, "start a VM", verdict.Refusal!);
                 return;
             }
 
@@ -248,10 +275,11 @@ public sealed class SupervisorLedger
         OperatorProtocol.OperatorReply reply = null!;
         var effects = Carry(now, () =>
         {
-            var verdict = ScalingPolicy.CheckStop(View(), Settings.Policy, _now, command.Vm);
+            if (MayNotAct(command, $"stop {command.Vm}", out reply)) return;
+            var verdict = ScalingPolicy.CheckStop(View(), Settings.Policy, _now, command.Vm, SubjectOf(command));
             if (verdict.Decision is not ScalingDecision.StopVm stop)
             {
-                reply = new OperatorProtocol.OperatorReply(false, verdict.Refusal!);
+                reply = Refuse(command, $"stop {command.Vm}", verdict.Refusal!);
                 return;
             }
 
@@ -264,13 +292,16 @@ public sealed class SupervisorLedger
     public (OperatorProtocol.OperatorReply Reply, IReadOnlyList<SupervisorEffect> Effects) OnSetAutoscale(
         OperatorProtocol.SetAutoscale command, DateTimeOffset now)
     {
+        OperatorProtocol.OperatorReply reply = null!;
         var effects = Carry(now, () =>
         {
+            if (MayNotAct(command, command.Paused ? "pause automatic scaling" : "resume automatic scaling", out reply)) return;
             Paused = command.Paused;
             Record(command.Paused ? ScaleEventKinds.Paused : ScaleEventKinds.Resumed, ScalingRules.OperatorAutoscale,
-                command.Paused ? "The operator paused automatic scaling." : "The operator resumed automatic scaling.");
+                $"{Capitalised(SubjectOf(command))} {(command.Paused ? "paused" : "resumed")} automatic scaling.");
+            reply = new OperatorProtocol.OperatorReply(true, command.Paused ? "Automatic scaling paused." : "Automatic scaling resumed.");
         });
-        return (new OperatorProtocol.OperatorReply(true, command.Paused ? "Automatic scaling paused." : "Automatic scaling resumed."), effects);
+        return (reply, effects);
     }
 
     public (OperatorProtocol.OperatorReply Reply, IReadOnlyList<SupervisorEffect> Effects) OnSetPolicy(
@@ -279,20 +310,41 @@ public sealed class SupervisorLedger
         OperatorProtocol.OperatorReply reply = null!;
         var effects = Carry(now, () =>
         {
+            if (MayNotAct(command, $"set {command.Key}", out reply)) return;
             var updated = PolicyTable.Apply(Settings, command.Key, command.Value, out var problem);
             if (updated is null)
             {
-                reply = new OperatorProtocol.OperatorReply(false, problem!);
+                reply = Refuse(command, $"set {command.Key} = {command.Value}", problem!);
                 return;
             }
 
             if (updated.Policy.TickInterval != Settings.Policy.TickInterval)
                 Emit(new SupervisorEffect.RestartTick(updated.Policy.TickInterval));
             Settings = updated;
-            Record(ScaleEventKinds.Policy, ScalingRules.OperatorPolicySet, $"The operator set {command.Key} = {command.Value}.");
+            Record(ScaleEventKinds.Policy, ScalingRules.OperatorPolicySet, $"{Capitalised(SubjectOf(command))} set {command.Key} = {command.Value}.");
             reply = new OperatorProtocol.OperatorReply(true, $"{command.Key} = {command.Value}");
         });
         return (reply, effects);
+    }
+
+    /// <summary>"operator alice" for a command the operator endpoint attributed; "the operator" for one made here.</summary>
+    private static string SubjectOf(OperatorProtocol.IOperatorCommand command) => command.By?.Subject ?? "the operator";
+
+    private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+    /// <summary>A viewer's certificate may read, not act: refused, and the refusal is an event naming the subject.</summary>
+    private bool MayNotAct(OperatorProtocol.IOperatorCommand command, string what, out OperatorProtocol.OperatorReply reply)
+    {
+        reply = null!;
+        if (command.By is not { MayAct: false } by) return false;
+        reply = Refuse(command, what, $"the certificate of {by.Subject} may only read");
+        return true;
+    }
+
+    private OperatorProtocol.OperatorReply Refuse(OperatorProtocol.IOperatorCommand command, string what, string why)
+    {
+        Record(ScaleEventKinds.Refused, ScalingRules.OperatorRefused, $"Refused {SubjectOf(command)} to {what}: {why}");
+        return new OperatorProtocol.OperatorReply(false, why);
     }
 
     // ---- commands and drains ----

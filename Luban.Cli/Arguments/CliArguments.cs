@@ -10,17 +10,19 @@ namespace Luban.Cli.Arguments;
 public static partial class CliArguments
 {
     public const string SeedsVariable = "LUBAN_SEEDS";
-    public const string DefaultSeed = "akka.tcp://luban@127.0.0.1:4053";
+    public const string CertificateVariable = "LUBAN_CERT";
+    public const string AuthorityVariable = "LUBAN_CA";
+    public const string DefaultSeed = "akka.ssl.tcp://luban@127.0.0.1:4053";
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
-    private static readonly HashSet<string> ValueOptions = ["--seed", "--timeout", "--host"];
+    private static readonly HashSet<string> ValueOptions = ["--seed", "--timeout", "--host", "--cert", "--ca"];
     private static readonly HashSet<string> FlagOptions = ["--json", "--follow", "--help", "-h"];
 
     public static ParsedCommandLine Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         var positionals = new List<string>();
         var seeds = new List<string>();
-        string? timeoutText = null, host = null;
+        string? timeoutText = null, host = null, certificate = null, authority = null;
         bool json = false, follow = false, help = false, optionsEnded = false;
 
         for (var i = 0; i < args.Count; i++)
@@ -63,6 +65,8 @@ public static partial class CliArguments
             {
                 case "--seed": seeds.AddRange(SplitList(value)); break;
                 case "--timeout": timeoutText = value; break;
+                case "--cert": certificate = value; break;
+                case "--ca": authority = value; break;
                 default: host = value; break;
             }
         }
@@ -101,14 +105,16 @@ public static partial class CliArguments
         foreach (var seed in seeds)
         {
             if (!SeedPattern().IsMatch(seed))
-                return Error($"{seedKey} '{seed}' is not a seed address; allowed: akka.tcp://luban@<host>:<port>", group);
+                return Error($"{seedKey} '{seed}' is not a seed address; allowed: akka.ssl.tcp://luban@<host>:<port>", group);
         }
 
         var timeout = DefaultTimeout;
         if (timeoutText is not null && !TryParseTimeout(timeoutText, out timeout))
             return Error($"--timeout '{timeoutText}' is not a duration; allowed: seconds (5) or 500ms, 5s, 1m, up to 1h", group);
 
-        var options = new CliOptions(seeds, timeout, json);
+        certificate ??= environment(CertificateVariable) is { Length: > 0 } certificateFromEnvironment ? certificateFromEnvironment : null;
+        authority ??= environment(AuthorityVariable) is { Length: > 0 } authorityFromEnvironment ? authorityFromEnvironment : null;
+        var options = new CliOptions(seeds, timeout, json, certificate, authority);
         return verb switch
         {
             Verb.VmStart => new ParsedCommandLine.Run(verb, options, Host: host),
@@ -164,7 +170,7 @@ public static partial class CliArguments
     private static IEnumerable<string> SplitList(string raw) =>
         raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    [GeneratedRegex(@"^akka\.tcp://luban@[A-Za-z0-9.\-]+:\d{1,5}$")]
+    [GeneratedRegex(@"^akka\.ssl\.tcp://luban@[A-Za-z0-9.\-]+:\d{1,5}$")]
     private static partial Regex SeedPattern();
 
     [GeneratedRegex("^[A-Z][A-Z0-9-]{0,15}$")]

@@ -14,8 +14,10 @@ public enum Verb
     BondStatus,
 }
 
-/// <summary>Options every verb takes: where the seed is, how long to wait for it, and the output form.</summary>
-public sealed record CliOptions(IReadOnlyList<string> Seeds, TimeSpan Timeout, bool Json);
+/// <summary>Options every verb takes: where the seed is, how long to wait for it, the output form, and the certificate
+/// the CLI shows the seed (its key beside it; the CA in the same folder unless given).</summary>
+public sealed record CliOptions(IReadOnlyList<string> Seeds, TimeSpan Timeout, bool Json, string? Certificate = null,
+    string? Authority = null);
 
 /// <summary>The outcome of reading the command line: a command to run, help to print, or a usage error.</summary>
 public abstract record ParsedCommandLine

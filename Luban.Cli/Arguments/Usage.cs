@@ -6,7 +6,10 @@ public static class Usage
     private const string CommonOptions = """
         options (every verb):
           --seed ADDRESS   the seed to ask, repeatable or comma-separated; env LUBAN_SEEDS;
-                           default akka.tcp://luban@127.0.0.1:4053
+                           default akka.ssl.tcp://luban@127.0.0.1:4053
+          --cert FILE      the certificate to show the seed (operator: act; viewer: read), FILE.key beside it;
+                           env LUBAN_CERT (./luban up sets it: .luban/run/certs/operator-admin.crt)
+          --ca FILE        the cluster's CA; env LUBAN_CA; default ca.crt in the certificate's folder
           --timeout T      how long to wait for the seed: seconds (5) or 500ms, 5s, 1m; default 5s
           --json           output for scripts instead of tables
           -h, --help       this text
@@ -28,6 +31,7 @@ public static class Usage
           policy set <key> <value>  change one policy value
           autoscale pause|resume    pause or resume automatic scaling (manual commands still run)
           bond status               the seed's bond watcher: bond health and interfaces
+          certs init|issue|show     the cluster's CA and certificates (no seed needed; luban certs --help)
 
         `luban <verb> --help` describes one verb.
 

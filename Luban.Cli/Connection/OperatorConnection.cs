@@ -7,6 +7,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Remote;
 using Luban.Protocol.Operator;
+using Luban.Protocol.Security;
 
 namespace Luban.Cli.Connection;
 
@@ -45,14 +46,17 @@ public sealed class OperatorConnection : IAsyncDisposable
         _reached = reached;
     }
 
-    /// <summary>Starts the client system; <paramref name="commonHocon"/> supplies the wire serializer binding.</summary>
-    public static OperatorConnection Open(IReadOnlyList<string> seeds, Config commonHocon)
+    /// <summary>Starts the client system; <paramref name="commonHocon"/> supplies the wire serializer binding, and
+    /// <paramref name="credentials"/> the certificate it shows the seed (mutual TLS) and signs its questions with.</summary>
+    public static OperatorConnection Open(IReadOnlyList<string> seeds, Config commonHocon, NodeCredentials credentials)
     {
         var config = ClientConfig(seeds)
             .WithFallback(commonHocon)
             .WithFallback(ClusterClientReceptionist.DefaultConfig())
             .WithFallback(DistributedPubSub.DefaultConfig());
-        var system = ActorSystem.Create("luban-cli", config);
+        var system = ActorSystem.Create("luban-cli", BootstrapSetup.Create().WithConfig(config)
+            .And(ClusterTls.Setup(credentials, TimeProvider.System))
+            .And(new WireIdentitySetup(credentials)));
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var watcher = system.ActorOf(SeedContactWatcher.Props(reached), "seed-contact");
         system.EventStream.Subscribe(watcher, typeof(AssociatedEvent));
@@ -104,6 +108,7 @@ public sealed class OperatorConnection : IAsyncDisposable
                 dot-netty.tcp {
                   hostname = "{{localHost}}"
                   port = 0
+                  enable-ssl = true
                 }
                 # A seed that is still starting is retried within the timeout instead of being gated for 5 s.
                 retry-gate-closed-for = 500ms

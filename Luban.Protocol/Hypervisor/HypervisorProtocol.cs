@@ -21,7 +21,8 @@ public static class HypervisorProtocol
         int MinVms,
         int MaxVms,
         IReadOnlyList<VmReport> Vms,
-        DateTimeOffset At) : ILubanWireMessage;
+        DateTimeOffset At,
+        string ForwardAddress = "127.0.0.1") : ILubanWireMessage;
 
     /// <summary>Boot one more VM of the host's pool.</summary>
     public sealed record StartVm(HostId Host, string CommandId) : ILubanWireMessage;

@@ -11,7 +11,9 @@ public static class ScalingProtocol
     }
 
     /// <summary>An agent announces itself; it repeats this on a timer until acknowledged.</summary>
-    public sealed record RegisterAgent(HostId Host) : ILubanWireMessage;
+    /// <param name="ForwardAddress">The host address its VMs' ports are forwarded on: every endpoint it reports is on
+    /// it, and it must be one of the addresses its certificate names.</param>
+    public sealed record RegisterAgent(HostId Host, string ForwardAddress) : ILubanWireMessage;
 
     public sealed record AgentRegistered(HostId Host) : ILubanWireMessage;
 

@@ -42,6 +42,10 @@ public static class ScalingRules
     public const string OperatorStop = "operator/stop";
     public const string OperatorAutoscale = "operator/autoscale";
     public const string OperatorPolicySet = "operator/policy-set";
+    public const string OperatorRefused = "operator/refused";
+
+    /// <summary>A message refused because the certificate that signed it may not say it.</summary>
+    public const string SecurityRefused = "security/refused";
 
     // Who is in the cluster, as the supervisor sees its agents.
     public const string AgentRegistered = "membership/agent-registered";
@@ -88,4 +92,7 @@ public static class ScaleEventKinds
     public const string Resumed = "resumed";
     public const string Policy = "policy";
     public const string Bond = "bond";
+
+    /// <summary>Something refused: an operator's command, or a message its signer may not send.</summary>
+    public const string Refused = "refused";
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
+using Luban.Protocol.Security;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using static Luban.Protocol.Scaling.ScalingProtocol;
@@ -37,7 +38,10 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         _supervisor = supervisor;
 
         Receive<SubscribeAck>(_ => { });
-        Receive<BackendsChanged>(OnBackendsChanged);
+        // Membership comes only from the supervisor (a seed); a rogue member cannot put its own "VMs" in the rotation.
+        Receive<BackendsChanged>(changed => WireAuthority.Refusal(changed, MessageSigners.Of(changed)) is null, OnBackendsChanged);
+        Receive<BackendsChanged>(changed => _log.Warning("Front door: refused a membership change: {0}",
+            WireAuthority.Refusal(changed, MessageSigners.Of(changed))));
         Receive<ReportDrains>(_ => OnReportDrains());
     }
 

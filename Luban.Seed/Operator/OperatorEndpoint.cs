@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Luban.Actors.Bonding;
 using Luban.Actors.Scaling;
 using Luban.Protocol.Bonding;
+using Luban.Protocol.Security;
 using Luban.Seed.Admin;
 using static Luban.Protocol.Operator.OperatorProtocol;
 
@@ -18,10 +19,12 @@ public sealed class OperatorEndpoint : ReceiveActor
     public OperatorEndpoint(IActorRegistry registry, TimeProvider clock)
     {
         var supervisor = registry.Get<ScaleSupervisorKey>();
-        Receive<StartVmNow>(command => supervisor.Forward(command));
-        Receive<StopVmNow>(command => supervisor.Forward(command));
-        Receive<SetAutoscale>(command => supervisor.Forward(command));
-        Receive<SetPolicy>(command => supervisor.Forward(command));
+        // A command goes to the supervisor with the name and right the certificate that signed it gives (an operator
+        // acts, anyone else may only read); whatever the client wrote there is overwritten. The supervisor decides and
+        // records every command, accepted or refused, as an event naming that subject.
+        Receive<IOperatorCommand>(command => supervisor.Forward(MessageSigners.Of(command) is { } signer
+            ? command.GivenBy(new ActingOperator(signer.Subject, signer.Role == IdentityRole.Operator))
+            : command));
         Receive<GetStatusJson>(_ =>
         {
             var system = Context.System;

@@ -31,7 +31,7 @@ public sealed class CliArgumentsSpecs
     {
         var run = Assert.IsType<ParsedCommandLine.Run>(CliArguments.Parse(["status"], NoEnvironment));
 
-        Assert.Equal(["akka.tcp://luban@127.0.0.1:4053"], run.Options.Seeds);
+        Assert.Equal(["akka.ssl.tcp://luban@127.0.0.1:4053"], run.Options.Seeds);
         Assert.Equal(TimeSpan.FromSeconds(5), run.Options.Timeout);
         Assert.False(run.Options.Json);
     }
@@ -40,15 +40,15 @@ public sealed class CliArgumentsSpecs
     public void Parser_should_take_seeds_from_LUBAN_SEEDS_unless_given_on_the_command_line()
     {
         Func<string, string?> environment = name => name == "LUBAN_SEEDS"
-            ? "akka.tcp://luban@10.0.0.1:4053, akka.tcp://luban@10.0.0.2:4053"
+            ? "akka.ssl.tcp://luban@10.0.0.1:4053, akka.ssl.tcp://luban@10.0.0.2:4053"
             : null;
 
         var fromEnvironment = Assert.IsType<ParsedCommandLine.Run>(CliArguments.Parse(["status"], environment));
         var fromFlag = Assert.IsType<ParsedCommandLine.Run>(
-            CliArguments.Parse(["status", "--seed", "akka.tcp://luban@h:1"], environment));
+            CliArguments.Parse(["status", "--seed", "akka.ssl.tcp://luban@h:1"], environment));
 
-        Assert.Equal(["akka.tcp://luban@10.0.0.1:4053", "akka.tcp://luban@10.0.0.2:4053"], fromEnvironment.Options.Seeds);
-        Assert.Equal(["akka.tcp://luban@h:1"], fromFlag.Options.Seeds);
+        Assert.Equal(["akka.ssl.tcp://luban@10.0.0.1:4053", "akka.ssl.tcp://luban@10.0.0.2:4053"], fromEnvironment.Options.Seeds);
+        Assert.Equal(["akka.ssl.tcp://luban@h:1"], fromFlag.Options.Seeds);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class CliFailureSpecs
     [InlineData("vm", "stop", "luban-b-1")]
     public async Task Unreachable_seed_should_fail_with_one_line_naming_the_seed_and_the_timeout(params string[] verb)
     {
-        var seed = $"akka.tcp://luban@127.0.0.1:{PortNobodyListensOn()}";
+        var seed = $"akka.ssl.tcp://luban@127.0.0.1:{PortNobodyListensOn()}";
         var clock = Stopwatch.StartNew();
 
         var result = await CliRunner.RunAsync([.. verb, "--seed", seed, "--timeout", "1"]);

@@ -64,6 +64,7 @@ public sealed class CliProcessSpecs(ITestOutputHelper output)
         start.ArgumentList.Add(CliDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment.Remove("LUBAN_SEEDS");
+        start.Environment["LUBAN_CERT"] = CliRunner.OperatorCertificate;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

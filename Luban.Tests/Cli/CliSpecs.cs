@@ -180,7 +180,8 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
         var followed = new SharedWriter();
         var followErrors = new SharedWriter();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var follow = CliApp.RunAsync(["events", "--follow", "--seed", Seed], followed, followErrors, _ => null, stop.Token);
+        var follow = CliApp.RunAsync(["events", "--follow", "--seed", Seed], followed, followErrors,
+            name => name == "LUBAN_CERT" ? CliRunner.OperatorCertificate : null, stop.Token);
         await EventuallyAsync(() => followed.Text.Contains("host-registered"), () => followed.Text + followErrors.Text);
         await CliAsync("autoscale", "pause");
         await EventuallyAsync(() => followed.Text.Contains("operator/autoscale"), () => followed.Text + followErrors.Text);
@@ -191,7 +192,7 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
         var lines = followed.Text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines, l => l.StartsWith("AT ", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("membership/agent-registered"));
-        Assert.Single(lines, l => Regex.IsMatch(l, @"\spaused\s+operator/autoscale\s+-\s+-\s+The operator paused"));
+        Assert.True(lines.Count(l => Regex.IsMatch(l, @"\spaused\s+operator/autoscale\s+-\s+-\s+Operator admin paused")) == 1, string.Join("\n", lines));
     }
 
     [Fact]
@@ -211,7 +212,7 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
     private async Task<TestProbe> RegisterAgentAsync(params (string Vm, VmState State, int Connections)[] vms)
     {
         var agent = _kit.CreateTestProbe("agent-b");
-        agent.Send(_supervisor, new RegisterAgent(B));
+        agent.Send(_supervisor, new RegisterAgent(B, "127.0.0.1"));
         await agent.ExpectMsgAsync<AgentRegistered>(TimeSpan.FromSeconds(10));
         var now = DateTimeOffset.UtcNow;
         agent.Send(_supervisor, new HostReport(B, 1, 3,

@@ -50,7 +50,7 @@ public sealed class ClusterFormationSpecs(ITestOutputHelper output) : IAsyncLife
             var doc = await http.GetFromJsonAsync<JsonElement>("/api/status");
             var members = doc.GetProperty("members").EnumerateArray().ToList();
             Assert.Equal(3, members.Count(m => m.GetProperty("status").GetString() == "Up"));
-            Assert.All(members, m => Assert.StartsWith("akka.tcp://luban@127.0.0.1:", m.GetProperty("address").GetString()));
+            Assert.All(members, m => Assert.StartsWith("akka.ssl.tcp://luban@127.0.0.1:", m.GetProperty("address").GetString()));
             Assert.Equal(["agent", "agent", "seed"],
                 members.SelectMany(m => m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!)).Order());
         }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(250));

@@ -17,7 +17,7 @@ public sealed class ConfigurationSpecs
         { ClusterRoles.Agent, ["--port", "-1"], "--port" },
         { ClusterRoles.Agent, ["--port", "abc"], "--port" },
         { ClusterRoles.Agent, ["--public-host", "::bad::"], "--public-host" },
-        { ClusterRoles.Agent, ["--seed", "akka.tcp://other@127.0.0.1:4053"], "--seed" },
+        { ClusterRoles.Agent, ["--seed", "akka.ssl.tcp://other@127.0.0.1:4053"], "--seed" },
         { ClusterRoles.Agent, ["--seed", "127.0.0.1:4053"], "--seed" },
         { ClusterRoles.Agent, ["--hocon-dir", "/nonexistent"], "--hocon-dir" },
         { ClusterRoles.Seed, ["--admin-url", "https://127.0.0.1:8090"], "--admin-url" },
@@ -46,7 +46,7 @@ public sealed class ConfigurationSpecs
     [Theory]
     [InlineData("LUBAN_PORT", "99999")]
     [InlineData("LUBAN_HOST_ID", "lower")]
-    [InlineData("LUBAN_SEEDS", "akka.tcp://luban@127.0.0.1:4053,nonsense")]
+    [InlineData("LUBAN_SEEDS", "akka.ssl.tcp://luban@127.0.0.1:4053,nonsense")]
     [InlineData("LUBAN_BIND", "")]
     public void Bad_environment_value_should_be_rejected_naming_the_variable(string variable, string value)
     {
@@ -64,7 +64,7 @@ public sealed class ConfigurationSpecs
         var seed = Parse(ClusterRoles.Seed, [], NoEnvironment);
 
         Assert.Equal(("B", "127.0.0.1", 0), (agent.HostId, agent.BindHost, agent.Port));
-        Assert.Equal(["akka.tcp://luban@127.0.0.1:4053"], agent.Seeds);
+        Assert.Equal(["akka.ssl.tcp://luban@127.0.0.1:4053"], agent.Seeds);
         Assert.Equal(("A", 4053), (seed.HostId, seed.Port));
         Assert.Empty(seed.Seeds);
         Assert.Equal(new Uri("http://127.0.0.1:8090"), seed.AdminUrl);
@@ -75,11 +75,11 @@ public sealed class ConfigurationSpecs
     {
         var env = new Dictionary<string, string?> { ["LUBAN_HOST_ID"] = "C", ["LUBAN_PORT"] = "5000" };
 
-        var options = Parse(ClusterRoles.Agent, ["--port", "6000", "--seed", "akka.tcp://luban@10.1.0.1:4053",
-            "--seed=akka.tcp://luban@10.1.0.2:4053"], env);
+        var options = Parse(ClusterRoles.Agent, ["--port", "6000", "--seed", "akka.ssl.tcp://luban@10.1.0.1:4053",
+            "--seed=akka.ssl.tcp://luban@10.1.0.2:4053"], env);
 
         Assert.Equal(("C", 6000), (options.HostId, options.Port));
-        Assert.Equal(["akka.tcp://luban@10.1.0.1:4053", "akka.tcp://luban@10.1.0.2:4053"], options.Seeds);
+        Assert.Equal(["akka.ssl.tcp://luban@10.1.0.1:4053", "akka.ssl.tcp://luban@10.1.0.2:4053"], options.Seeds);
     }
 
     [Theory]
@@ -106,6 +106,7 @@ public sealed class ConfigurationSpecs
     private static ClusterNodeOptions Parse(string role, string[] args, IReadOnlyDictionary<string, string?> env)
     {
         var withHocon = args.Contains("--hocon-dir") ? args : ["--hocon-dir", Repo.HoconDirectory, .. args];
+        withHocon = withHocon.Contains("--certs") || env.ContainsKey("LUBAN_CERTS") ? withHocon : ["--certs", TestCertificates.Directory, .. withHocon];
         return ClusterNodeOptions.From(CommandLine.Parse(withHocon, ClusterNodeOptions.SpecsFor(role), env), role);
     }
 }

@@ -30,8 +30,9 @@ public sealed class SeedRestartSpecs
             BindHost = "127.0.0.1",
             Port = 0,
             PublicHost = "127.0.0.1",
-            Seeds = [$"akka.tcp://luban@127.0.0.1:{port}"],
+            Seeds = [$"akka.ssl.tcp://luban@127.0.0.1:{port}"],
             HoconDirectory = Repo.HoconDirectory,
+            CertificatesDirectory = TestCertificates.Directory,
         }, TimeSpan.FromMilliseconds(500), stop.Token, TestCluster.TestOverrides);
 
         try
@@ -74,6 +75,7 @@ public sealed class SeedRestartSpecs
             PublicHost = "127.0.0.1",
             Seeds = [],
             HoconDirectory = Repo.HoconDirectory,
+            CertificatesDirectory = TestCertificates.Directory,
             AdminUrl = new Uri("http://127.0.0.1:0"),
             PublicUrl = new Uri("http://127.0.0.1:0"),
         }, overrides);

@@ -48,7 +48,7 @@ public sealed class FakeHostAgent : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _supervisor.Tell(new RegisterAgent(_host));
+        _supervisor.Tell(new RegisterAgent(_host, "127.0.0.1"));
         Timers.StartPeriodicTimer("report", SendReport.Instance, TimeSpan.Zero, ReportInterval);
     }
 

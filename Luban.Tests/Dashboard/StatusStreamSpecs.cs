@@ -6,7 +6,7 @@ namespace Luban.Tests.Dashboard;
 public class StatusStreamSpecs
 {
     private static readonly StatusDocument Empty =
-        new(DateTimeOffset.UnixEpoch, "akka.tcp://luban@127.0.0.1:1", null, [], [], null, null, [], null, []);
+        new(DateTimeOffset.UnixEpoch, "akka.ssl.tcp://luban@127.0.0.1:1", null, [], [], null, null, [], null, []);
 
     [Theory]
     [InlineData("client went away")]
@@ -25,7 +25,7 @@ public class StatusStreamSpecs
 
         await using var items = stream.GetAsyncEnumerator();
         Assert.True(await items.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
-        Assert.Contains("\"self\":\"akka.tcp://luban@127.0.0.1:1\"", items.Current);
+        Assert.Contains("\"self\":\"akka.ssl.tcp://luban@127.0.0.1:1\"", items.Current);
 
         var next = items.MoveNextAsync().AsTask();
         await (why == "seed stopping" ? stopping : requestAborted).CancelAsync();

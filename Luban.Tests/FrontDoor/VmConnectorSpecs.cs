@@ -106,6 +106,7 @@ public sealed class VmConnectorSpecs : IDisposable
         PublicHost = "127.0.0.1",
         Seeds = [],
         HoconDirectory = Repo.HoconDirectory,
+        CertificatesDirectory = TestCertificates.Directory,
     };
 
     /// <summary>The context a handler passes its callback, captured from a real handler.</summary>

@@ -71,7 +71,7 @@ public sealed class TimelineRecorderSpecs
     private static AdminPolicy Policy() => new(100, 0.6, 0.1, 2, 6, 5, 30, 60);
 
     private static StatusDocument Document(DateTimeOffset at, ScaleEvent scaleEvent) => new(
-        at, "akka.tcp://luban@127.0.0.1:4053", null, [],
+        at, "akka.ssl.tcp://luban@127.0.0.1:4053", null, [],
         [
             new HostStatus("B", true, at, 1, 3, false,
                 [new VmStatus("luban-b-1", "InService", 64, 0.64, "http://10.0.0.2:5000"), new VmStatus("luban-b-2", "Booting", null, null, null)]),

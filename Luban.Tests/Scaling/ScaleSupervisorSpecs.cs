@@ -244,7 +244,7 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
 
     private async Task RegisterAsync(TestProbe agent, HostId host)
     {
-        agent.Send(_supervisor, new RegisterAgent(host));
+        agent.Send(_supervisor, new RegisterAgent(host, "127.0.0.1"));
         await agent.ExpectMsgAsync(new AgentRegistered(host));
     }
 

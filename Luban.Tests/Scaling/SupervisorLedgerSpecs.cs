@@ -24,10 +24,10 @@ public sealed class SupervisorLedgerSpecs
 
     private static string AgentOf(HostId host) => $"akka://luban/user/agent-{host}#1";
 
-    private static string AddressOf(HostId host) => $"akka.tcp://luban@10.0.0.{(host == B ? 2 : 3)}:4053";
+    private static string AddressOf(HostId host) => $"akka.ssl.tcp://luban@10.0.0.{(host == B ? 2 : 3)}:4053";
 
     private static VmReport Serving(HostId host, int index, int connections, DateTimeOffset since) =>
-        new(VmId.For(host, index), VmState.InService, $"http://{host}:{20000 + index}", connections, since);
+        new(VmId.For(host, index), VmState.InService, $"http://127.0.0.1:{(host == B ? 20100 : 20200) + index}", connections, since);
 
     private static IReadOnlyList<SupervisorEffect> Report(SupervisorLedger ledger, HostId host, DateTimeOffset at, params VmReport[] vms) =>
         ledger.OnReport(new HostReport(host, 1, 3, vms, at), AgentOf(host), AddressOf(host), at);
@@ -70,7 +70,7 @@ public sealed class SupervisorLedgerSpecs
 
         Assert.Single(effects.OfType<SupervisorEffect.WatchAgent>());
         Assert.Equal([$"{ScaleEventKinds.HostRegistered} {ScalingRules.AgentReported}"], Kinds(effects));
-        Assert.Equal([new Backend(VmId.For(B, 1), B, "http://B:20001")],
+        Assert.Equal([new Backend(VmId.For(B, 1), B, "http://127.0.0.1:20101")],
             Assert.Single(effects.OfType<SupervisorEffect.PublishBackends>()).Message.Backends);
     }
 
@@ -99,7 +99,7 @@ public sealed class SupervisorLedgerSpecs
         var b2 = VmId.For(B, 2);
 
         var accepted = ledger.OnStartResult(new StartVmResult(B, start.CommandId, b2, true, null), T0);
-        Report(ledger, B, T0, Serving(B, 1, 70, T0 - TimeSpan.FromMinutes(5)), new VmReport(b2, VmState.Booting, "http://B:20002", null, null));
+        Report(ledger, B, T0, Serving(B, 1, 70, T0 - TimeSpan.FromMinutes(5)), new VmReport(b2, VmState.Booting, "http://127.0.0.1:20102", null, null));
         var late = ledger.OnCommandTimedOut(start.CommandId, T0 + Settings.StartTimeout);
 
         Assert.Equal([$"{ScaleEventKinds.Started} {ScalingRules.StartAccepted}"], Kinds(accepted));
@@ -196,7 +196,8 @@ public sealed class SupervisorLedgerSpecs
 
         Assert.Equal(accepted, reply.Accepted);
         Assert.Equal(restart, effects.OfType<SupervisorEffect.RestartTick>().Any());
-        Assert.Equal(accepted ? [$"{ScaleEventKinds.Policy} {ScalingRules.OperatorPolicySet}"] : [], Kinds(effects));
+        Assert.Equal([accepted ? $"{ScaleEventKinds.Policy} {ScalingRules.OperatorPolicySet}" : $"{ScaleEventKinds.Refused} {ScalingRules.OperatorRefused}"],
+            Kinds(effects));
         Assert.Equal(shown, ledger.Status().Policy.Values.Single(v => v.Key == key).Value);
     }
 

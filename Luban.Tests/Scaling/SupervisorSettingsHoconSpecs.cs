@@ -55,7 +55,7 @@ public sealed class SupervisorSettingsHoconSpecs
         foreach (var file in Directory.GetFiles(Repo.HoconDirectory)) File.Copy(file, Path.Combine(hocon, Path.GetFileName(file)));
         File.AppendAllText(Path.Combine(hocon, "seed.hocon"), "\nluban.scaling { t-lower = 0.6, t-upper = 0.6 }\n");
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "Luban.Seed.dll"), "--hocon-dir", hocon, "--port", "0",
+            [Path.Combine(AppContext.BaseDirectory, "Luban.Seed.dll"), "--hocon-dir", hocon, "--certs", TestCertificates.Directory, "--port", "0",
                 "--admin-url", "http://127.0.0.1:0", "--public-url", "http://127.0.0.1:0"])
         {
             RedirectStandardError = true,

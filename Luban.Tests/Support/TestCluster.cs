@@ -50,6 +50,7 @@ public sealed class TestCluster : IAsyncDisposable
             PublicHost = "127.0.0.1",
             Seeds = [],
             HoconDirectory = Repo.HoconDirectory,
+            CertificatesDirectory = TestCertificates.Directory,
             AdminUrl = new Uri("http://127.0.0.1:0"),
             PublicUrl = new Uri("http://127.0.0.1:0"),
         };
@@ -89,6 +90,7 @@ public sealed class TestCluster : IAsyncDisposable
             PublicHost = "127.0.0.1",
             Seeds = [SeedAddress.ToString()],
             HoconDirectory = Repo.HoconDirectory,
+            CertificatesDirectory = TestCertificates.Directory,
         };
         var overrides = extra is null ? TestOverrides : extra.WithFallback(TestOverrides);
         var agent = AgentHost.Build(options, overrides);

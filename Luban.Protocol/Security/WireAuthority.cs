@@ -1,0 +1,40 @@
+using static Luban.Protocol.Bonding.BondProtocol;
+using static Luban.Protocol.Hypervisor.HypervisorProtocol;
+using static Luban.Protocol.Scaling.ScalingProtocol;
+
+namespace Luban.Protocol.Security;
+
+/// <summary>
+/// What each member may say, by the certificate that signed it: an agent speaks only for the host its certificate
+/// names, membership and commands come only from a seed, operators act only through a seed's operator endpoint.
+/// A message with no signer was made in this process and is trusted as such.
+/// </summary>
+public static class WireAuthority
+{
+    /// <summary>Null when <paramref name="signer"/> may send <paramref name="message"/>; otherwise why not.</summary>
+    public static string? Refusal(object message, ClusterIdentity? signer)
+    {
+        if (signer is null) return null;
+        return message switch
+        {
+            RegisterAgent m => ForHost(signer, m.Host, IdentityRole.Agent, "register") ?? OwnAddress(signer, m.ForwardAddress),
+            HostReport m => ForHost(signer, m.Host, IdentityRole.Agent, "report for") ?? OwnAddress(signer, m.ForwardAddress),
+            StartVmResult m => ForHost(signer, m.Host, IdentityRole.Agent, "answer a start for"),
+            StopVmResult m => ForHost(signer, m.Host, IdentityRole.Agent, "answer a stop for"),
+            HostBondReport m => signer.IsNode && signer.Name == m.Host.Value ? null
+                : $"{signer.Subject} may not report the bond of host {m.Host}",
+            StartVm or StopVm or BackendsChanged or DrainProgress or AgentRegistered or Operator.OperatorProtocol.IOperatorCommand =>
+                signer.Role == IdentityRole.Seed ? null : $"{signer.Subject} may not send {message.GetType().Name}: only a seed may",
+            _ => null,
+        };
+    }
+
+    private static string? OwnAddress(ClusterIdentity signer, string forwardAddress) =>
+        signer.Addresses.Any(a => a.ToString() == forwardAddress) ? null
+        : $"{signer.Subject} may not forward VMs on {forwardAddress}: its certificate names {(signer.Addresses.Count == 0 ? "no address" : string.Join(", ", signer.Addresses))}";
+
+    private static string? ForHost(ClusterIdentity signer, HostId host, IdentityRole role, string verb) =>
+        signer.Role != role ? $"{signer.Subject} may not {verb} host {host}: only an {ClusterIdentity.RoleName(role)} certificate may"
+        : signer.Name != host.Value ? $"{signer.Subject} may not {verb} host {host}: its certificate names host {signer.Name}"
+        : null;
+}
