@@ -66,6 +66,8 @@ public sealed class SeedApp : IAsyncDisposable
             {
                 system.ActorOf(FrontDoorMembership.Props(yarp, live, inFlight, frontDoorSettings,
                     registry.Get<ScaleSupervisorKey>()), "front-door");
+                system.ActorOf(MembershipGuard.Props(hocon.GetTimeSpan(MembershipGuardSettings.IdentifyWithinKey,
+                    MembershipGuardSettings.DefaultIdentifyWithin, false), registry.Get<ScaleSupervisorKey>()), "membership-guard");
                 var endpoint = system.ActorOf(OperatorEndpoint.Props(registry, TimeProvider.System), "operator");
                 ClusterClientReceptionist.Get(system).RegisterService(endpoint);
             }));

@@ -60,6 +60,9 @@ public static class LubanClusterHosting
                 SeedNodes = options.Seeds.ToArray(),
             });
 
+        // Every member proves to the seeds that its certificate gives it the roles it joined with.
+        builder.WithActors((system, _) => system.ActorOf(MemberIdentifier.Props(), "member-identifier"));
+
         if (options.Seeds.Count == 0)
             builder.AddStartup((system, _) =>
             {

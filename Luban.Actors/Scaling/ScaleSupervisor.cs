@@ -52,6 +52,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         Receive<CommandTimedOut>(timeout => Carry(_ledger.OnCommandTimedOut(timeout.CommandId, Now)));
         Receive<DrainProgress>(Authorized, progress => Carry(_ledger.OnDrainProgress(progress, Now)));
         Receive<BondProtocol.HostBondReport>(Authorized, report => Carry(_ledger.OnBondReport(report, Now)));
+        Receive<SecurityNotice>(Authorized, notice => Carry(_ledger.OnRefused(notice.What, notice.Why, Now)));
         Receive<OperatorProtocol.StartVmNow>(Authorized, command => Answer(_ledger.OnOperatorStart(command, Now)));
         Receive<OperatorProtocol.StopVmNow>(Authorized, command => Answer(_ledger.OnOperatorStop(command, Now)));
         Receive<OperatorProtocol.SetAutoscale>(Authorized, command => Answer(_ledger.OnSetAutoscale(command, Now)));

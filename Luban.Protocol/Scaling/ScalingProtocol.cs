@@ -33,6 +33,10 @@ public static class ScalingProtocol
     /// <summary>The complete set of backends; it replaces the previous one.</summary>
     public sealed record BackendsChanged(long Version, IReadOnlyList<Backend> Backends) : ILubanWireMessage;
 
+    /// <summary>From a seed's guards: something was refused (e.g. a member without the certificate for its role); the
+    /// supervisor records it as an event.</summary>
+    public sealed record SecurityNotice(string What, string Why) : ILubanWireMessage;
+
     /// <summary>From the front door: requests still in flight to a draining VM.</summary>
     public sealed record DrainProgress(VmId Vm, int InFlight) : ILubanWireMessage;
 

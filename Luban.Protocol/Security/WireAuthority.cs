@@ -23,10 +23,20 @@ public static class WireAuthority
             StopVmResult m => ForHost(signer, m.Host, IdentityRole.Agent, "answer a stop for"),
             HostBondReport m => signer.IsNode && signer.Name == m.Host.Value ? null
                 : $"{signer.Subject} may not report the bond of host {m.Host}",
-            StartVm or StopVm or BackendsChanged or DrainProgress or AgentRegistered or Operator.OperatorProtocol.IOperatorCommand =>
+            StartVm or StopVm or BackendsChanged or DrainProgress or AgentRegistered or SecurityNotice or Operator.OperatorProtocol.IOperatorCommand =>
                 signer.Role == IdentityRole.Seed ? null : $"{signer.Subject} may not send {message.GetType().Name}: only a seed may",
             _ => null,
         };
+    }
+
+    /// <summary>Null when a member that joined with <paramref name="roles"/> holds a certificate for them: the seed role
+    /// needs a seed certificate, the agent role an agent certificate; anything else is no member of ours.</summary>
+    public static string? MemberRefusal(IReadOnlyCollection<string> roles, ClusterIdentity signer)
+    {
+        var wanted = roles.Contains("seed") ? IdentityRole.Seed : roles.Contains("agent") ? IdentityRole.Agent : (IdentityRole?)null;
+        return wanted is null ? $"{signer.Subject} joined with roles [{string.Join(", ", roles)}], none of a Luban node"
+            : signer.Role != wanted ? $"{signer.Subject} joined with the {ClusterIdentity.RoleName(wanted.Value)} role its certificate does not give"
+            : null;
     }
 
     private static string? OwnAddress(ClusterIdentity signer, string forwardAddress) =>

@@ -26,6 +26,7 @@ public static class WireTypes
         ("scaling.backend", typeof(ScalingProtocol.Backend)),
         ("scaling.backends-changed", typeof(ScalingProtocol.BackendsChanged)),
         ("scaling.drain-progress", typeof(ScalingProtocol.DrainProgress)),
+        ("scaling.security-notice", typeof(ScalingProtocol.SecurityNotice)),
         ("scaling.get-supervisor-status", typeof(ScalingProtocol.GetSupervisorStatus)),
         ("scaling.vm-status", typeof(ScalingProtocol.VmStatus)),
         ("scaling.host-status", typeof(ScalingProtocol.HostStatus)),
@@ -46,6 +47,7 @@ public static class WireTypes
         ("bond.metrics-text", typeof(BondProtocol.BondMetricsText)),
         ("bond.status-changed", typeof(BondProtocol.BondStatusChanged)),
         ("bond.host-report", typeof(BondProtocol.HostBondReport)),
+        ("cluster.member-identity", typeof(Cluster.MembershipProtocol.MemberIdentity)),
     ];
 
     private static readonly Dictionary<string, Type> ByName = Entries.ToDictionary(e => e.Name, e => e.Type, StringComparer.Ordinal);
