@@ -184,7 +184,9 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
         await EventuallyAsync(() => followed.Text.Contains("host-registered"), () => followed.Text + followErrors.Text);
         await CliAsync("autoscale", "pause");
         await EventuallyAsync(() => followed.Text.Contains("operator/autoscale"), () => followed.Text + followErrors.Text);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // A later event seen means the follower polled again after printing the earlier ones: none may repeat.
+        await CliAsync("autoscale", "resume");
+        await EventuallyAsync(() => followed.Text.Contains("The operator resumed"), () => followed.Text + followErrors.Text);
         await stop.CancelAsync();
 
         Assert.Equal(CliApp.Ok, await follow);
@@ -192,6 +194,7 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(lines, l => l.StartsWith("AT ", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("membership/agent-registered"));
         Assert.Single(lines, l => Regex.IsMatch(l, @"\spaused\s+operator/autoscale\s+-\s+-\s+The operator paused"));
+        Assert.Single(lines, l => l.Contains("The operator resumed", StringComparison.Ordinal));
     }
 
     [Fact]
