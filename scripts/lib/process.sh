@@ -36,8 +36,16 @@ run_pid() {
   [ -s "$RUN_DIR/$name.pid" ] && [ -s "$RUN_DIR/$name.cmdline" ] || return 1
   pid="$(cat "$RUN_DIR/$name.pid")"
   [[ "$pid" =~ ^[0-9]+$ ]] && pid_alive "$pid" || return 1
-  cmp -s "$RUN_DIR/$name.cmdline" "/proc/$pid/cmdline" || return 1
+  same_cmdline "$RUN_DIR/$name.cmdline" "/proc/$pid/cmdline" || return 1
   echo "$pid"
+}
+
+# same_cmdline FILE /proc/PID/cmdline: the same NUL-separated words (read, not stat'ed: /proc files have size 0,
+# which `cmp -s` takes as a difference).
+same_cmdline() {
+  local expected actual
+  expected="$(tr '\0' '\n' <"$1" 2>/dev/null)" && actual="$(tr '\0' '\n' <"$2" 2>/dev/null)" || return 1
+  [ -n "$actual" ] && [ "$expected" = "$actual" ]
 }
 
 # The recorded processes that still run what this run started.

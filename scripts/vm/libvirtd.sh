@@ -43,7 +43,8 @@ live_pid() {
     [[ -s $file && -s ${file%.pid}.cmdline ]] || return 1
     pid=$(<"$file")
     [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
-    cmp -s "${file%.pid}.cmdline" "/proc/$pid/cmdline" || return 1
+    # Read, not stat'ed: /proc files have size 0, which `cmp -s` takes as a difference.
+    [[ "$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null)" == "$(tr '\0' '\n' <"${file%.pid}.cmdline")" ]] || return 1
     echo "$pid"
 }
 
