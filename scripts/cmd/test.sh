@@ -73,6 +73,9 @@ cmd_test() {
   LUBAN_AOT_BINARY="$web_bin" LUBAN_TEST_CONSOLE_DIR="$TEST_CONSOLE_DIR" \
     dotnet test "$ROOT/Luban.sln" -c "$CONFIG" -nologo --logger "trx;LogFileName=luban-tests.trx" \
       --results-directory "$results" "$@" 2>&1 | tee "$log" || status=$?
+  # Clean up before the summary, so the closing line is the last thing printed.
+  test_cleanup
+  trap - EXIT
 
   local kind name reason passed=0 failed=0 skipped=0 skips=()
   local trx=("$results"/*.trx)
