@@ -44,7 +44,10 @@ public sealed class BondWatcherSpecs : Akka.TestKit.Xunit2.TestKit
         ExpectMsg<BondStatusReport>();
 
         _tree.Become("8023ad-one-slave-down");
-        ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        // Nothing is read between polls: asked now, the watcher answers from the old reading and published nothing
+        // before (its answer would come after a change it had sent).
+        watcher.Tell(GetBondStatus.Instance);
+        Assert.Equal(BondHealth.Healthy, Assert.Single(ExpectMsg<BondStatusReport>().Health).Health);
         Scheduler.Advance(BondWatcherSettings.DefaultPollInterval);
 
         var changed = ExpectMsg<BondStatusChanged>();
@@ -55,11 +58,14 @@ public sealed class BondWatcherSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void BondWatcher_should_stay_quiet_while_nothing_changes()
     {
-        Sys.ActorOf(BondWatcher.Props(_tree.Settings(), TestActor));
+        var watcher = Sys.ActorOf(BondWatcher.Props(_tree.Settings(), TestActor));
 
         Scheduler.Advance(TimeSpan.FromSeconds(1));
 
-        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        // Ten polls ran before this question, in the same mailbox: a change they published would arrive first.
+        watcher.Tell(GetBondStatus.Instance);
+        ExpectMsg<BondStatusReport>();
+        Assert.False(HasMessages);
     }
 
     [Fact]
@@ -96,7 +102,11 @@ public sealed class BondWatcherSpecs : Akka.TestKit.Xunit2.TestKit
     }
 }
 
-/// <summary>Wall-clock spec: the "a fixture changed on disk is reported within two poll periods".</summary>
+/// <summary>
+/// The watcher's real timer (not the test scheduler) picks up a fixture changed on disk. The time it took is printed,
+/// not bounded: "within two poll periods" is the test-scheduler spec above; on a loaded 2-core machine a wall-clock
+/// bound of 200 ms would measure the machine.
+/// </summary>
 public sealed class BondWatcherTimingSpecs : Akka.TestKit.Xunit2.TestKit
 {
     private readonly FixtureCopy _tree = new("8023ad-healthy");
@@ -108,9 +118,8 @@ public sealed class BondWatcherTimingSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void BondWatcher_should_report_a_file_changed_on_disk_within_two_poll_periods()
+    public void BondWatcher_should_report_a_file_changed_on_disk_with_its_real_timer()
     {
-        var period = BondWatcherSettings.DefaultPollInterval;
         var watcher = Sys.ActorOf(BondWatcher.Props(_tree.Settings(), TestActor));
         watcher.Tell(GetBondStatus.Instance);
         ExpectMsg<BondStatusReport>();
@@ -118,7 +127,7 @@ public sealed class BondWatcherTimingSpecs : Akka.TestKit.Xunit2.TestKit
         var clock = Stopwatch.StartNew();
         _tree.Become("active-backup-failover");
 
-        var changed = ExpectMsg<BondStatusChanged>(period * 2);
+        var changed = ExpectMsg<BondStatusChanged>(TimeSpan.FromSeconds(10));
         _output.WriteLine($"reported after {clock.Elapsed.TotalMilliseconds:F0} ms");
         Assert.Contains(changed.Events, e => e is { Kind: BondEventKind.WarningRaised, Warning: ConfigurationWarningKind.UnexpectedMode });
     }

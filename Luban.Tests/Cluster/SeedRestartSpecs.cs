@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
@@ -17,10 +15,11 @@ public sealed class SeedRestartSpecs
     [Fact]
     public async Task Agent_should_rejoin_a_seed_that_crashed_and_restarted_on_the_same_address()
     {
-        var port = FreePort();
-        // The first seed dies without leaving, as a crashed process would.
+        // The first seed dies without leaving, as a crashed process would. It binds port 0; its successor then binds
+        // the port it got, as a restarted process binds its configured one.
         var crash = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
-        var first = await StartSeedAsync(port, crash.WithFallback(TestCluster.TestOverrides));
+        var first = await StartSeedAsync(0, crash.WithFallback(TestCluster.TestOverrides));
+        var port = Akka.Cluster.Cluster.Get(first.Services.GetRequiredService<ActorSystem>()).SelfAddress.Port!.Value;
 
         using var stop = new CancellationTokenSource();
         var agent = AgentHost.RunUntilStoppedAsync(new ClusterNodeOptions
@@ -81,13 +80,6 @@ public sealed class SeedRestartSpecs
         }, overrides);
         await seed.StartAsync();
         return seed;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     private static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? within = null)

@@ -40,7 +40,11 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
         await WaitUntilAsync(() => a.Served > 50 && ActiveHealth("a") == DestinationHealth.Healthy, "a serves, probed healthy");
 
         Rotate(a, b);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // b is in the configuration and the health check has found it not ready twice, while a kept serving: the
+        // rotation had every chance to send b a request.
+        var probesBefore = b.ReadyProbes;
+        var servedByA = a.Served;
+        await WaitUntilAsync(() => b.ReadyProbes >= probesBefore + 2 && a.Served > servedByA + 100, "b probed twice under load");
         Assert.Equal(0, b.Served);
 
         b.Ready = true;
@@ -62,7 +66,8 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
         Rotate(a);
         await WaitUntilAsync(() => InFlight("b") == 0, "b drained");
         var servedAfterDrain = b.Served;
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        var servedByA = a.Served;
+        await WaitUntilAsync(() => a.Served > servedByA + 100, "a serves 100 more requests alone");
 
         var result = await load.StopAsync();
         output.WriteLine(result.ToString());
@@ -82,7 +87,7 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
         // Scale out: a third backend boots, becomes healthy, takes its share.
         var c = await StartBackendAsync("c", ready: false);
         Rotate(a, b, c);
-        await Task.Delay(500);
+        await WaitUntilAsync(() => c.ReadyProbes > 0, "c probed while booting");
         c.Ready = true;
         await WaitUntilAsync(() => c.Served > 50, "c serves");
 
@@ -90,7 +95,8 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
         Rotate(a, b);
         await WaitUntilAsync(() => InFlight("c") == 0 && c.InFlight == 0, "c drained");
         await c.KillAsync();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        var servedByAB = a.Served + b.Served;
+        await WaitUntilAsync(() => a.Served + b.Served > servedByAB + 100, "a and b serve 100 more requests");
 
         var result = await load.StopAsync();
         output.WriteLine(result.ToString());
@@ -113,15 +119,17 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
         var before = load.Failed;
         var inFlightAtKill = 0;
         using var sampling = new CancellationTokenSource();
+        var sampled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
                 inFlightAtKill = Math.Max(inFlightAtKill, Math.Max(RawInFlight("b"), b.InFlight));
+                sampled.TrySetResult();
                 await Task.Delay(1);
             }
         });
-        await Task.Delay(20);
+        await sampled.Task;
         await b.KillAsync();
         await sampling.CancelAsync();
         await sampler;

@@ -56,7 +56,8 @@ internal sealed class FakeHypervisor : IHypervisor
         if (StartError is { } error) return Task.FromResult<HypervisorResult<Done>>(new HypervisorError($"start {spec.Name}", error));
         if (HoldStarts)
         {
-            var held = new TaskCompletionSource<HypervisorResult<Done>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Continuations run inline: the agent has its result queued when CompleteStart returns.
+            var held = new TaskCompletionSource<HypervisorResult<Done>>();
             _heldStarts[spec.Name] = held;
             return held.Task;
         }

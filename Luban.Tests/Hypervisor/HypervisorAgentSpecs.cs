@@ -27,6 +27,7 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly FakeGuestProbes _probes = new();
     private readonly TestProbe _supervisor;
     private readonly TestProbe _commander;
+    private IActorRef? _agent;
 
     public HypervisorAgentSpecs(ITestOutputHelper output) : base(Config(), output: output)
     {
@@ -55,7 +56,7 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
         Database = "Host=10.0.2.2;Database=luban",
     };
 
-    private IActorRef Agent(HypervisorSettings? settings = null, Func<int, bool>? portIsFree = null) =>
+    private IActorRef Agent(HypervisorSettings? settings = null, Func<int, bool>? portIsFree = null) => _agent =
         Sys.ActorOf(HypervisorAgent.Props(B, settings ?? Settings(), _supervisor.Ref,
             () => new HypervisorAgentDependencies(_hypervisor, _probes, _probes, portIsFree ?? (_ => true))));
 
@@ -68,7 +69,26 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
         return agent;
     }
 
-    /// <summary>Advances one report interval at a time until a report matches; async results land in between.</summary>
+    /// <summary>
+    /// Returns once the agent has handled everything sent to it so far, timer ticks included: a stop of a VM it never
+    /// had is answered at once from the same mailbox, so whatever an earlier message made it send is already queued
+    /// (the fakes answer synchronously, so their results are queued too). "Nothing was sent" is then a look at the
+    /// probe's queue, not a wait on the wall clock.
+    /// </summary>
+    private async Task SettledAsync()
+    {
+        var barrier = CreateTestProbe();
+        _agent!.Tell(new StopVm(B, VmId.For(B, 9), "settle"), barrier.Ref);
+        await barrier.ExpectMsgAsync<StopVmResult>(r => r.CommandId == "settle");
+    }
+
+    private static void AssertNothingSent(TestProbe probe, string what)
+    {
+        if (probe.HasMessages) Assert.Fail($"{what}, but {probe.ReceiveOne(TimeSpan.Zero)} was sent");
+    }
+
+    /// <summary>Advances one report interval at a time until a report matches; the results of the probes each tick
+    /// started land in between.</summary>
     private async Task<HostReport> ReportWhereAsync(Func<HostReport, bool> matches, int intervals = 20)
     {
         HostReport? last = null;
@@ -77,7 +97,7 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
             Clock.Advance(Interval);
             last = await _supervisor.FishForMessageAsync<HostReport>(_ => true);
             if (matches(last)) return last;
-            await Task.Delay(20);
+            await SettledAsync();
         }
 
         throw new Xunit.Sdk.XunitException($"no matching report within {intervals} intervals; last: {Describe(last)}");
@@ -180,7 +200,8 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(("start-3", false), (refused.CommandId, refused.Succeeded));
         Assert.Contains("max-vms of 2", refused.Error);
         Assert.Equal(["start luban-b-1", "start luban-b-2"], _hypervisor.Calls);
-        await _commander.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        // The refusal of the third was handled after the first two: their answers would be queued before it.
+        AssertNothingSent(_commander, "the held starts were not finished");
 
         _hypervisor.CompleteStart(B2.Value);
         var second = await _commander.ExpectMsgAsync<StartVmResult>();
@@ -232,7 +253,8 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
         await AwaitConditionAsync(() => Task.FromResult(_hypervisor.Calls.Contains("start luban-b-1")));
 
         Clock.Advance(TimeSpan.FromSeconds(29));
-        await _commander.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await SettledAsync();
+        AssertNothingSent(_commander, "29 s of a 30 s command timeout passed");
         Clock.Advance(TimeSpan.FromSeconds(1));
         var timedOut = await _commander.ExpectMsgAsync<StartVmResult>();
 
@@ -241,7 +263,8 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
 
         // The late success is not answered twice; the listings show the VM as it really is.
         _hypervisor.CompleteStart(B1.Value);
-        await _commander.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await SettledAsync();
+        AssertNothingSent(_commander, "the start had already been answered as timed out");
         await ReportWhereAsync(r => Vm(r, B1)?.State == VmState.Booting);
     }
 
@@ -327,7 +350,10 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
         for (var i = 0; i < 3; i++)
         {
             Clock.Advance(Interval);
-            await _supervisor.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+            // Twice: the tick's failed listing arrives as a message of its own, after the first barrier.
+            await SettledAsync();
+            await SettledAsync();
+            AssertNothingSent(_supervisor, "the pool has never been listed");
         }
 
         // Its first report shows the running VM: never "no VMs", which would make the supervisor start another.
@@ -365,7 +391,8 @@ public sealed class HypervisorAgentSpecs : Akka.TestKit.Xunit2.TestKit
         var stopping = await ReportWhereAsync(r => Vm(r, B1)?.State == VmState.Stopping);
         Assert.Null(Vm(stopping, B1)!.Connections);
         Clock.Advance(TimeSpan.FromSeconds(7));
-        await _commander.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await SettledAsync();
+        AssertNothingSent(_commander, "the shutdown grace had not passed");
         Assert.DoesNotContain("destroy luban-b-1", _hypervisor.Calls);
 
         Clock.Advance(TimeSpan.FromSeconds(2));

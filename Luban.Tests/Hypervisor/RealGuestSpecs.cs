@@ -15,7 +15,8 @@ using static Luban.Protocol.Scaling.ScalingProtocol;
 
 namespace Luban.Tests.Hypervisor;
 
-/// <summary>Test guests on the real daemon: unique names, free ports, always destroyed and undefined afterwards.</summary>
+/// <summary>Test guests on the real daemon: unique names, leased ports (<see cref="PortLease"/>: QEMU's forwards
+/// cannot take port 0), consoles in the run's folder, always destroyed and undefined afterwards, by name.</summary>
 internal static class RealGuests
 {
     public static DomainType Type =>
@@ -27,22 +28,10 @@ internal static class RealGuests
         DomainType = Type,
         MemoryMiB = 128,
         ImageDirectory = RealLibvirt.ImageDir,
-        ConsoleLogDirectory = Path.Combine(RealLibvirt.RepoRoot, ".luban", "vm"),
+        ConsoleLogDirectory = RealLibvirt.ConsoleDirectory,
         HostPortBase = hostPortBase,
         ProbeTimeout = TimeSpan.FromSeconds(3),
     };
-
-    /// <summary>A base port whose next <paramref name="count"/> ports are free now.</summary>
-    public static int FreePortBlock(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var first = Random.Shared.Next(30_000, 60_000);
-            if (Enumerable.Range(first, count).All(port => HypervisorAgentDependencies.PortIsFreeOn(System.Net.IPAddress.Loopback, port))) return first;
-        }
-
-        throw new InvalidOperationException("no block of free ports found");
-    }
 
     public static HostId UniqueHost() => new($"SPEC{Guid.NewGuid():N}"[..10].ToUpperInvariant());
 
@@ -108,10 +97,12 @@ public sealed class RealGuestSpecs(ITestOutputHelper output)
     private const int HeldConnections = 5;
     private static readonly TimeSpan BootDeadline = TimeSpan.FromSeconds(120);
 
-    [RealLibvirtFact]
+    [Fact]
     public async Task Guest_should_serve_http_report_held_connections_over_ssh_and_power_off_on_acpi()
     {
-        var settings = RealGuests.Settings(RealGuests.FreePortBlock(2));
+        RealLibvirt.Require();
+        using var ports = PortLease.Take(2);
+        var settings = RealGuests.Settings(ports.First);
         var host = RealGuests.UniqueHost();
         var vm = VmId.For(host, 1);
         var guest = new GuestAddress(vm, "127.0.0.1", settings.HostPortBase, settings.HostPortBase + 1, settings.ServicePort);
@@ -174,10 +165,12 @@ public sealed class RealGuestSpecs(ITestOutputHelper output)
         }
     }
 
-    [RealLibvirtFact]
+    [Fact]
     public async Task Probe_should_refuse_and_report_a_guest_whose_host_key_is_not_the_pinned_one()
     {
-        var settings = RealGuests.Settings(RealGuests.FreePortBlock(2));
+        RealLibvirt.Require();
+        using var ports = PortLease.Take(2);
+        var settings = RealGuests.Settings(ports.First);
         var vm = VmId.For(RealGuests.UniqueHost(), 1);
         var guest = new GuestAddress(vm, "127.0.0.1", settings.HostPortBase, settings.HostPortBase + 1, settings.ServicePort);
         using var hypervisor = new LibvirtHypervisor(settings.Uri);
@@ -241,11 +234,13 @@ public sealed class RealAgentSpecs : Akka.TestKit.Xunit2.TestKit
         _output = output;
     }
 
-    [RealLibvirtFact]
+    [Fact]
     public async Task Agent_should_bring_a_real_guest_into_service_and_stop_it_three_times()
     {
+        RealLibvirt.Require();
         var host = RealGuests.UniqueHost();
-        var settings = RealGuests.Settings(RealGuests.FreePortBlock(6)) with
+        using var ports = PortLease.Take(6);
+        var settings = RealGuests.Settings(ports.First) with
         {
             ReportInterval = TimeSpan.FromMilliseconds(250),
             ShutdownGrace = TimeSpan.FromSeconds(15),

@@ -3,22 +3,16 @@ using System.Net;
 using System.Net.Sockets;
 using Luban.Actors.Hypervisor;
 using Luban.Adapters.Libvirt;
+using Luban.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Luban.Tests.Hypervisor;
 
 /// <summary>
-/// Runs only when a real libvirtd answers on <c>qemu:///system</c> (scripts/vm/libvirtd.sh start) and the guest image
-/// exists (scripts/vm/build-image.sh); otherwise skipped with the reason. CI starts both, so there nothing is skipped.
+/// What the real-guest specs need: a libvirtd answering on <c>qemu:///system</c> (scripts/vm/install.sh, then
+/// scripts/vm/libvirtd.sh start) and the guest image (scripts/vm/build-image.sh). <c>./luban test</c> provides both;
+/// without them these specs fail naming what is missing, they never skip.
 /// </summary>
-public sealed class RealLibvirtFactAttribute : FactAttribute
-{
-    public RealLibvirtFactAttribute()
-    {
-        Skip = RealLibvirt.WhyUnavailable();
-    }
-}
-
 internal static class RealLibvirt
 {
     public const string Uri = "qemu:///system";
@@ -28,18 +22,35 @@ internal static class RealLibvirt
     public static string ImageDir =>
         Environment.GetEnvironmentVariable("LUBAN_IMAGE_DIR") is { Length: > 0 } dir ? dir : Path.Combine(RepoRoot, ".luban", "image");
 
-    public static string? WhyUnavailable()
+    /// <summary>Where test guests write their serial consoles: <c>./luban test</c> names a folder of its run
+    /// (LUBAN_TEST_CONSOLE_DIR) and destroys, after the run, the domains whose console is there and no other.</summary>
+    public static string ConsoleDirectory =>
+        Environment.GetEnvironmentVariable("LUBAN_TEST_CONSOLE_DIR") is { Length: > 0 } dir ? dir : Path.Combine(RepoRoot, ".luban", "vm");
+
+    /// <summary>Fails the calling spec, naming the missing tool and how to install it, unless all is there.</summary>
+    public static void Require()
     {
+        if (WhyUnavailable() is { } why) Assert.Fail(why);
+    }
+
+    private static string? WhyUnavailable()
+    {
+        const string Install = "install and start it with scripts/vm/install.sh && scripts/vm/libvirtd.sh start (./luban test does both)";
+        if (!File.Exists("/usr/sbin/libvirtd") || !File.Exists("/usr/bin/qemu-system-x86_64"))
+        {
+            return $"libvirtd and QEMU are not installed (Debian libvirt-daemon, qemu-system-x86): {Install}";
+        }
+
         if (!File.Exists("/run/libvirt/libvirt-sock"))
         {
-            return "libvirtd is not running (no /run/libvirt/libvirt-sock): start it with scripts/vm/libvirtd.sh start";
+            return $"libvirtd is not running (no /run/libvirt/libvirt-sock): {Install}";
         }
 
         using (var opened = LibvirtConnection.Open(Uri).ValueOrNull())
         {
             if (opened is null)
             {
-                return $"{Uri} does not answer: start libvirtd with scripts/vm/libvirtd.sh start";
+                return $"{Uri} does not answer: {Install}";
             }
         }
 
@@ -47,7 +58,7 @@ internal static class RealLibvirt
         {
             if (!File.Exists(Path.Combine(ImageDir, file)))
             {
-                return $"no guest image ({Path.Combine(ImageDir, file)} missing): build it with scripts/vm/build-image.sh";
+                return $"no guest image ({Path.Combine(ImageDir, file)} missing): build it with ./luban image (or scripts/vm/build-image.sh after scripts/vm/install.sh)";
             }
         }
 
@@ -77,13 +88,15 @@ public sealed class RealLibvirtSpecs(ITestOutputHelper output)
     private static readonly TimeSpan BootDeadline = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan ShutdownDeadline = TimeSpan.FromSeconds(30);
 
-    [RealLibvirtFact]
+    [Fact]
     public async Task A_guest_from_the_image_should_serve_http_on_its_forwarded_port_and_power_off_on_acpi()
     {
+        RealLibvirt.Require();
         using var connection = LibvirtConnection.Open(RealLibvirt.Uri).ValueOrThrow();
         var name = $"luban-spec-{Guid.NewGuid():N}"[..20];
-        var (httpPort, sshPort) = (FreePort(), FreePort());
-        var logDir = Path.Combine(RealLibvirt.RepoRoot, ".luban", "vm");
+        using var ports = PortLease.Take(2);
+        var (httpPort, sshPort) = (ports.First, ports.First + 1);
+        var logDir = RealLibvirt.ConsoleDirectory;
         Directory.CreateDirectory(logDir);
         var type = Environment.GetEnvironmentVariable("LUBAN_DOMAIN_TYPE") == "kvm" ? DomainType.Kvm : DomainType.Qemu;
         var xml = DomainXml.Build(new DomainSpec(
@@ -182,12 +195,5 @@ public sealed class RealLibvirtSpecs(ITestOutputHelper output)
         {
             return $"unknown ({e.Message})";
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

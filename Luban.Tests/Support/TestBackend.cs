@@ -19,6 +19,7 @@ public sealed class TestBackend : IAsyncDisposable
     private long _served;
     private volatile bool _ready;
     private int _inFlight;
+    private long _readyProbes;
 
     private TestBackend(string name, WebApplication app)
     {
@@ -30,6 +31,9 @@ public sealed class TestBackend : IAsyncDisposable
     public Uri Url { get; private set; } = null!;
     public long Served => Interlocked.Read(ref _served);
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>How often <c>/readyz</c> was asked (the front door's active health check).</summary>
+    public long ReadyProbes => Interlocked.Read(ref _readyProbes);
 
     public bool Ready
     {
@@ -45,7 +49,11 @@ public sealed class TestBackend : IAsyncDisposable
         var app = builder.Build();
         var backend = new TestBackend(name, app) { _ready = ready };
         var delay = work ?? TimeSpan.FromMilliseconds(5);
-        app.MapGet("/readyz", () => backend._ready ? Results.Text("ready") : Results.StatusCode(503));
+        app.MapGet("/readyz", () =>
+        {
+            Interlocked.Increment(ref backend._readyProbes);
+            return backend._ready ? Results.Text("ready") : Results.StatusCode(503);
+        });
         app.MapFallback(async (HttpContext context) =>
         {
             Interlocked.Increment(ref backend._inFlight);

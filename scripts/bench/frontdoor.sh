@@ -123,12 +123,23 @@ stop_all() {
   PIDS=()
 }
 
+# Deletes the run directory only when it is one this script filled (it holds results.tsv) and not near /.
+remove_run_dir() {
+  local dir
+  dir="$(realpath -m -- "$RUN_DIR")"
+  if [[ "$dir" == /?*/?* && -f "$dir/results.tsv" ]]; then
+    rm -rf -- "$dir"
+  else
+    say "kept $RUN_DIR (not a run directory this script made)"
+  fi
+}
+
 on_exit() {
   local rc=$?
   trap - EXIT INT TERM
   stop_all
   if ((FAILED)); then say "failed (exit $rc); logs and configs kept in $RUN_DIR"
-  elif ((!KEEP)); then rm -rf "$RUN_DIR"
+  elif ((!KEEP)); then remove_run_dir
   fi
   exit "$rc"
 }
@@ -136,21 +147,23 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# start NAME COMMAND... : runs COMMAND in the background, logs to RUN_DIR/NAME.log, records its PID.
+# start NAME COMMAND... : runs COMMAND in the background, logs to RUN_DIR/NAME.log, records its PID in PID[NAME].
+declare -A PID=()
 start() {
   local name="$1"; shift
   "$@" >"$RUN_DIR/$name.log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
   echo "$pid" >"$RUN_DIR/$name.pid"
-  eval "PID_${name//-/_}=$pid"
+  PID[$name]=$pid
 }
 
-# free_port VAR: a loopback port nobody listens on and this run has not handed out yet, into VAR (the bind itself is
-# the final check: a clash fails start-up loudly).
+# free_port: a loopback port nobody listens on and this run has not handed out yet, in FREE_PORT. Apache, HAProxy
+# and nginx take their port from a config file, not 0; the bind itself is the final check: a clash fails start-up
+# loudly.
 USED_PORTS=" "
+FREE_PORT=""
 free_port() {
-  local -n chosen="$1"
   local p
   while :; do
     # Below the ephemeral range (32768+), where outgoing connections take their local ports.
@@ -158,7 +171,7 @@ free_port() {
     [[ "$USED_PORTS" == *" $p "* ]] && continue
     ss -ltnH "sport = :$p" | grep -q . && continue
     USED_PORTS+="$p "
-    chosen="$p"
+    FREE_PORT="$p"
     return
   done
 }
@@ -226,11 +239,12 @@ else
 fi
 
 # --- backends ----------------------------------------------------------------------------------------------------
-free_port B1; free_port B2
+free_port; B1=$FREE_PORT
+free_port; B2=$FREE_PORT
 start web-1 "${web_cmd[@]}" --urls "http://127.0.0.1:$B1" --instance web-1 --connection-string "Data Source=$RUN_DIR/web-1.db"
 start web-2 "${web_cmd[@]}" --urls "http://127.0.0.1:$B2" --instance web-2 --connection-string "Data Source=$RUN_DIR/web-2.db"
-wait_http "http://127.0.0.1:$B1/readyz" "backend web-1" "$PID_web_1"
-wait_http "http://127.0.0.1:$B2/readyz" "backend web-2" "$PID_web_2"
+wait_http "http://127.0.0.1:$B1/readyz" "backend web-1" "${PID[web-1]}"
+wait_http "http://127.0.0.1:$B2/readyz" "backend web-2" "${PID[web-2]}"
 curl -fsS -o /dev/null "http://127.0.0.1:$B1$URL_PATH" || die "backend does not answer $URL_PATH"
 
 declare -A PORT=()
@@ -239,17 +253,17 @@ want() { [[ " $TARGETS " == *" $1 "* ]]; }
 
 # --- Luban front door ----------------------------------------------------------------------------------------------
 if want frontdoor; then
-  free_port port; PORT[frontdoor]=$port
-  free_port admin
+  free_port; PORT[frontdoor]=$FREE_PORT
+  free_port; admin=$FREE_PORT
   # shellcheck disable=SC2086 # SEED_ENV is a list of K=V words.
   start frontdoor env $SEED_ENV dotnet "$SEED_DLL" --port 0 --admin-url "http://127.0.0.1:$admin" \
     --public-url "http://127.0.0.1:${PORT[frontdoor]}" --backend "http://127.0.0.1:$B1" --backend "http://127.0.0.1:$B2"
-  wait_http "http://127.0.0.1:${PORT[frontdoor]}$URL_PATH" "Luban front door" "$PID_frontdoor"
+  wait_http "http://127.0.0.1:${PORT[frontdoor]}$URL_PATH" "Luban front door" "${PID[frontdoor]}"
 fi
 
 # --- Apache: mpm_event, mod_proxy_balancer byrequests, pooled keep-alive connections to the backends ----------------
 if want apache; then
-  free_port port; PORT[apache]=$port
+  free_port; PORT[apache]=$FREE_PORT
   mods=/usr/lib/apache2/modules
   mkdir -p "$RUN_DIR/apache"
   cat >"$RUN_DIR/apache.conf" <<CONF
@@ -293,12 +307,12 @@ ProxyPassReverse "/" "balancer://luban/"
 CONF
   apache2 -t -f "$RUN_DIR/apache.conf" >"$RUN_DIR/apache-check.log" 2>&1 || { cat "$RUN_DIR/apache-check.log" >&2; die "apache config rejected"; }
   start apache apache2 -f "$RUN_DIR/apache.conf" -D FOREGROUND
-  wait_http "http://127.0.0.1:${PORT[apache]}$URL_PATH" "Apache" "$PID_apache"
+  wait_http "http://127.0.0.1:${PORT[apache]}$URL_PATH" "Apache" "${PID[apache]}"
 fi
 
 # --- HAProxy: roundrobin, connection reuse and keep-alive to the servers, one thread per core ---------------------
 if want haproxy; then
-  free_port port; PORT[haproxy]=$port
+  free_port; PORT[haproxy]=$FREE_PORT
   cat >"$RUN_DIR/haproxy.cfg" <<CONF
 global
   nbthread $(nproc)
@@ -323,12 +337,12 @@ backend luban
 CONF
   haproxy -c -q -f "$RUN_DIR/haproxy.cfg" || die "haproxy config rejected"
   start haproxy haproxy -db -f "$RUN_DIR/haproxy.cfg"
-  wait_http "http://127.0.0.1:${PORT[haproxy]}$URL_PATH" "HAProxy" "$PID_haproxy"
+  wait_http "http://127.0.0.1:${PORT[haproxy]}$URL_PATH" "HAProxy" "${PID[haproxy]}"
 fi
 
 # --- nginx: one worker per core, upstream keepalive over HTTP/1.1 ---------------------------------------------------
 if want nginx; then
-  free_port port; PORT[nginx]=$port
+  free_port; PORT[nginx]=$FREE_PORT
   mkdir -p "$RUN_DIR/nginx"
   cat >"$RUN_DIR/nginx.conf" <<CONF
 worker_processes auto;
@@ -365,13 +379,13 @@ http {
 CONF
   nginx -t -q -e "$RUN_DIR/nginx-error.log" -c "$RUN_DIR/nginx.conf" || die "nginx config rejected"
   start nginx nginx -e "$RUN_DIR/nginx-error.log" -c "$RUN_DIR/nginx.conf" -g 'daemon off;'
-  wait_http "http://127.0.0.1:${PORT[nginx]}$URL_PATH" "nginx" "$PID_nginx"
+  wait_http "http://127.0.0.1:${PORT[nginx]}$URL_PATH" "nginx" "${PID[nginx]}"
 fi
 
 # --- measurement -----------------------------------------------------------------------------------------------------
 # CPU ticks (user+system) of PID and all its descendants, plus what its reaped children used.
 cpu_ticks() {
-  local root="$1" total=0 pid stat rest
+  local root="$1" total=0 pid stat rest f=()
   local pids=("$root")
   mapfile -t -O 1 pids < <(ps -o pid= --ppid "$root" 2>/dev/null | tr -d ' ')
   for pid in "${pids[@]}"; do
@@ -387,8 +401,8 @@ cpu_ticks() {
 
 cpu_of_target() {
   case "$1" in
-    direct) echo $(($(cpu_ticks "$PID_web_1") + $(cpu_ticks "$PID_web_2"))) ;;
-    *) local v="PID_$1"; cpu_ticks "${!v}" ;;
+    direct) echo $(($(cpu_ticks "${PID[web-1]}") + $(cpu_ticks "${PID[web-2]}"))) ;;
+    *) cpu_ticks "${PID[$1]}" ;;
   esac
 }
 
@@ -413,18 +427,19 @@ wrk_wait() {
 
 # "req/s p99_ms requests errors" from a wrk output file.
 wrk_parse() {
-  local f="$1" rps p99 reqs errs
-  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$f")
-  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")
-  reqs=$(awk '/requests in/ { print $1 }' "$f")
-  errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$f")
-  [ -n "$rps" ] && [ -n "$reqs" ] || die "wrk produced no result; see $f"
+  local file="$1" rps p99 reqs errs
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$file")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$file")")
+  reqs=$(awk '/requests in/ { print $1 }' "$file")
+  errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$file")
+  if [ -z "$rps" ] || [ -z "$reqs" ]; then die "wrk produced no result; see $file"; fi
   echo "$rps $p99 $reqs $errs"
 }
 
 # measure TARGET CONNECTIONS ROUND : warm-up, then a measured run; appends a line to RESULTS.
 measure() {
-  local target="$1" c="$2" round="$3" base="$RUN_DIR/wrk-$target-c$2-r$3" before after rps p99 reqs errs
+  local target="$1" c="$2" round="$3"
+  local base="$RUN_DIR/wrk-$target-c$c-r$round" before after rps p99 reqs errs
   if [ "$target" = direct ]; then
     local half=$((c / 2)) r1 r2
     if ((WARMUP > 0)); then

@@ -123,7 +123,7 @@ cmd_down() {
     if ip netns list | grep -q "^$(ns_of "$h")\b"; then
       local pids
       pids="$(ip netns pids "$(ns_of "$h")" 2>/dev/null || true)"
-      [ -z "$pids" ] || log "$(ns_of "$h") still has processes ($(echo $pids)); removing the namespace name only"
+      [ -z "$pids" ] || log "$(ns_of "$h") still has processes (${pids//$'\n'/ }); removing the namespace name only"
       ip netns del "$(ns_of "$h")"
     fi
     rm -f "$(emulator_of "$h")"

@@ -5,6 +5,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
+GUEST_DIR="$(dirname "$SCRIPT_PATH")/guest"
+GUEST_FILES=(init acpi-power-button luban-conns)
 OUT="${LUBAN_IMAGE_DIR:-$LUBAN_REPO_ROOT/.luban/image}"
 KERNEL_META="${LUBAN_KERNEL_PACKAGE:-linux-image-cloud-amd64}"
 WEB_BIN="${LUBAN_WEB_BIN:-}"
@@ -25,7 +27,8 @@ Builds into \$LUBAN_IMAGE_DIR (default $LUBAN_REPO_ROOT/.luban/image):
   agent_ed25519 / agent_ed25519.pub         the agent's key pair (OpenSSH format), authorised in the guest
   stamp               hash of the inputs; the image is rebuilt only when it changes (or with --force)
 
-Inputs: this script, \$LUBAN_WEB_BIN (a NativeAOT or other Linux x64 binary; its ldd libraries are packed),
+Inputs: this script, the guest's files in scripts/vm/guest/ (${GUEST_FILES[*]}),
+        \$LUBAN_WEB_BIN (a NativeAOT or other Linux x64 binary; its ldd libraries are packed),
         the kernel package version, the busybox and dropbear package versions, the keys.
 Environment:
   LUBAN_WEB_BIN          the service binary. If unset, a TEST-ONLY placeholder is used: busybox httpd serving
@@ -60,6 +63,25 @@ while [[ $# -gt 0 ]]; do
 done
 
 OUT="$(realpath -m "$OUT")"
+[[ $OUT == /?*/?* ]] || die "--out / LUBAN_IMAGE_DIR '$OUT': use a folder at least two levels below /"
+WORK_MARK=.luban-image-work
+
+# The unpacked kernel and the initramfs root are deleted only inside a work folder this script made: marked, or
+# (made before the mark existed) holding nothing but what it puts there.
+remove_work_trees() {
+    local entry
+    [[ -d $WORK ]] || return 0
+    if [[ ! -e $WORK/$WORK_MARK ]]; then
+        for entry in "$WORK"/* "$WORK"/.[!.]*; do
+            [[ -e $entry ]] || continue
+            case "${entry##*/}" in
+                deb | kernel | root | vmlinux | initrd.img) ;;
+                *) die "$WORK holds ${entry##*/}: not a work folder of this script; not deleting in it" ;;
+            esac
+        done
+    fi
+    rm -rf -- "$WORK/root" "$WORK/kernel"
+}
 export PATH="$PATH:/usr/sbin:/sbin"
 for tool in busybox dropbear dropbearkey ssh-keygen cpio lz4 depmod modinfo dpkg apt-get apt-cache sha256sum; do
     command -v "$tool" >/dev/null || die "'$tool' not found: run scripts/vm/install.sh"
@@ -115,6 +137,7 @@ HOST_FP=$(ssh-keygen -l -E sha256 -f <(echo "$HOST_PUB luban-guest") | awk '{pri
 pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 STAMP_INPUT=$(
     echo "script $(sha256sum <"$SCRIPT_PATH" | cut -d' ' -f1)"
+    for f in "${GUEST_FILES[@]}"; do echo "guest $f $(sha256sum <"$GUEST_DIR/$f" | cut -d' ' -f1)"; done
     if [[ -n $WEB_BIN ]]; then echo "web $(sha256sum <"$WEB_BIN" | cut -d' ' -f1)"; else echo "web placeholder"; fi
     for lib in $EXTRA_LIBS; do echo "extra $lib $(sha256sum <"$lib" | cut -d' ' -f1)"; done
     echo "kernel $KERNEL_PKG $KERNEL_META_VERSION"
@@ -129,17 +152,21 @@ fi
 if [[ -f $OUT/stamp ]]; then log "inputs changed (or --force): rebuilding $OUT"; else log "building $OUT"; fi
 
 WORK="$OUT/work"
-rm -rf "$WORK/root" "$WORK/kernel"
+remove_work_trees
 mkdir -p "$WORK/deb" "$WORK/kernel" "$WORK/root"
+touch "$WORK/$WORK_MARK"
 
 # --- kernel ------------------------------------------------------------------------------------------------------
-DEB=$(ls "$WORK/deb/${KERNEL_PKG}_"*.deb 2>/dev/null | head -n1 || true)
-if [[ -z $DEB ]]; then
+debs=("$WORK/deb/${KERNEL_PKG}_"*.deb)
+DEB=${debs[0]}
+if [[ ! -f $DEB ]]; then
     log "downloading $KERNEL_PKG (behind $KERNEL_META $KERNEL_META_VERSION)"
     rm -f "$WORK/deb/"*.deb
     (cd "$WORK/deb" && apt-get -q -o APT::Sandbox::User=root download "$KERNEL_PKG" >/dev/null) \
         || die "apt-get download $KERNEL_PKG failed"
-    DEB=$(ls "$WORK/deb/${KERNEL_PKG}_"*.deb | head -n1)
+    debs=("$WORK/deb/${KERNEL_PKG}_"*.deb)
+    DEB=${debs[0]}
+    [[ -f $DEB ]] || die "apt-get download $KERNEL_PKG left no .deb in $WORK/deb"
 fi
 dpkg -x "$DEB" "$WORK/kernel"
 VMLINUZ="$WORK/kernel/boot/vmlinuz-$KERNEL_VERSION"
@@ -237,83 +264,10 @@ echo 'root:x:0:' >"$R/etc/group"
 echo '/bin/sh' >"$R/etc/shells"
 printf '127.0.0.1 localhost\n' >"$R/etc/hosts"
 
-cat >"$R/etc/acpi/PWRF/00000080" <<'ACPI'
-#!/bin/sh
-# ACPI power button (virsh shutdown): flush and power off at once; there is nothing to unmount.
-echo "luban-init: ACPI power button, powering off" >/dev/console
-sync
-poweroff -f
-ACPI
-chmod 755 "$R/etc/acpi/PWRF/00000080"
-
-cat >"$R/bin/luban-conns" <<'CONNS'
-#!/bin/sh
-# Prints the number of established TCP connections whose local port is $1 (the service port).
-[ -n "$1" ] || { echo "usage: luban-conns PORT" >&2; exit 2; }
-netstat -tn 2>/dev/null | awk -v p=":$1" '$6 == "ESTABLISHED" && substr($4, length($4) - length(p) + 1) == p { n++ } END { print n + 0 }'
-CONNS
-chmod 755 "$R/bin/luban-conns"
-
-cat >"$R/init" <<'INIT'
-#!/bin/sh
-# Luban guest init (PID 1): mounts, modules, network from the kernel command line, then SSH, ACPI and the service.
-export PATH=/bin:/sbin HOME=/root
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm
-mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /dev/shm
-say() { echo "luban-init: $*" >/dev/console; }
-
-ip=10.0.2.15/24 gw=10.0.2.2 dns=10.0.2.3 instance=luban port=8080 db= ssh=22 loglevel=Warning
-set -f
-for arg in $(cat /proc/cmdline); do
-    case "$arg" in
-        luban.ip=*) ip=${arg#luban.ip=} ;;
-        luban.gw=*) gw=${arg#luban.gw=} ;;
-        luban.dns=*) dns=${arg#luban.dns=} ;;
-        luban.instance=*) instance=${arg#luban.instance=} ;;
-        luban.port=*) port=${arg#luban.port=} ;;
-        luban.db=*) db=${arg#luban.db=} ;;
-        luban.ssh=*) ssh=${arg#luban.ssh=} ;;
-        luban.loglevel=*) loglevel=${arg#luban.loglevel=} ;;
-    esac
-done
-set +f
-
-for m in virtio_pci virtio_net button evdev; do modprobe "$m" || say "WARNING: modprobe $m failed"; done
-hostname "$instance"
-echo "nameserver $dns" >/etc/resolv.conf
-ip link set lo up
-n=0
-while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-ip link set eth0 up && ip addr add "$ip" dev eth0 && ip route add default via "$gw" \
-    || say "WARNING: eth0 configuration ($ip via $gw) failed"
-
-acpid -c /etc/acpi -l /tmp/acpid.log   # busybox acpid exits silently without -l
-dropbear -r /etc/dropbear/dropbear_ed25519_host_key -p "$ssh" -s -g -j -k -F -E >/tmp/dropbear.log 2>&1 &
-
-# ASP.NET reads these without a prefix. Request logging to the emulated serial port is slow: Warning by default.
-export LUBAN_INSTANCE="$instance" LUBAN_PORT="$port" ASPNETCORE_URLS="http://0.0.0.0:$port" \
-    DOTNET_gcServer=0 Logging__LogLevel__Default="$loglevel" Logging__Console__FormatterOptions__ColorBehavior=Disabled
-# No luban.db: the service keeps its own SQLite file in the guest's RAM (records are then per VM, not shared).
-[ -n "$db" ] && export LUBAN_DB="$db"
-if [ -x /opt/luban/web ]; then
-    say "instance $instance: ip $ip gw $gw, service /opt/luban/web on :$port, ssh on :$ssh"
-    # Restarted when it exits, so a crash shows in the console log and the health check, not as a dead guest.
-    ( cd /opt/luban; while :; do ./web; say "service exited with status $?; restarting in 1 s"; sleep 1; done ) \
-        </dev/null >/dev/console 2>&1 &
-else
-    say "instance $instance: ip $ip gw $gw, TEST-ONLY placeholder httpd on :$port, ssh on :$ssh"
-    httpd -p "0.0.0.0:$port" -h /www
-fi
-say "up"
-# PID 1 reaps orphans for the rest of the guest's life.
-while :; do wait; sleep 1; done
-INIT
-chmod 755 "$R/init"
+# The guest's own files (scripts/vm/guest/): PID 1, the ACPI power-button handler, the connection counter.
+install -m 755 "$GUEST_DIR/init" "$R/init"
+install -m 755 "$GUEST_DIR/acpi-power-button" "$R/etc/acpi/PWRF/00000080"
+install -m 755 "$GUEST_DIR/luban-conns" "$R/bin/luban-conns"
 
 # --- pack and publish ------------------------------------------------------------------------------------------------
 (cd "$R" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/initrd.img"
@@ -341,5 +295,5 @@ LUBAN_IMAGE_CONN_COMMAND="luban-conns"
 LUBAN_IMAGE_STAMP=$STAMP
 ENV
 echo "$STAMP" >"$OUT/stamp"
-rm -rf "$WORK/root" "$WORK/kernel"
+remove_work_trees
 log "built $OUT: kernel $KERNEL_VERSION, service: $SERVICE_DESC, host key $HOST_FP"

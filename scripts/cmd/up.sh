@@ -1,0 +1,238 @@
+# shellcheck shell=bash
+# ./luban up: PostgreSQL, libvirtd, the image, then the seed and two agents (on loopback, or with --netns in
+# network namespaces of their own); waits until the cluster serves.
+
+NETNS=0
+BUILD=1
+BALANCE=""
+BRIDGE_ADDR=""
+
+members_up() {
+  curl -fsS --max-time 2 "$ADMIN_URL/api/status" 2>/dev/null \
+    | jq '[.members[] | select(.status == "Up")] | length' 2>/dev/null || echo 0
+}
+
+vms_in_service() {
+  curl -fsS --max-time 2 "$ADMIN_URL/api/status" 2>/dev/null \
+    | jq '[.hosts[]?.vms[]? | select(.state == "InService")] | length' 2>/dev/null || echo 0
+}
+
+# The name of a recorded process that has exited, if any.
+exited_process() {
+  local f
+  for f in "$RUN_DIR"/*.pid; do
+    [ -e "$f" ] || continue
+    pid_alive "$(cat "$f")" || { basename "$f" .pid; return 0; }
+  done
+  return 0
+}
+
+wait_until_up() {
+  local deadline=$((SECONDS + UP_TIMEOUT)) name
+  while ((SECONDS < deadline)); do
+    name="$(exited_process)"
+    if [ -n "$name" ]; then
+      say "$name exited during start-up; last lines of $RUN_DIR/$name.log:"
+      tail -n 20 "$RUN_DIR/$name.log" >&2 || true
+      stop_everything
+      exit 1
+    fi
+    [ "$(members_up)" -ge $((1 + ${#AGENTS[@]})) ] && return 0
+    sleep 0.5
+  done
+  say "the cluster was not Up within ${UP_TIMEOUT}s; logs are in $RUN_DIR"
+  stop_everything
+  exit 1
+}
+
+# wait_for SECONDS WHAT CONDITION...: polls the command; on time-out says what did not happen and stops everything.
+wait_for() {
+  local seconds="$1" what="$2" deadline=$((SECONDS + $1))
+  shift 2
+  while ((SECONDS < deadline)); do
+    "$@" && return 0
+    sleep 1
+  done
+  say "gave up after $seconds s waiting for $what; logs are in $RUN_DIR"
+  stop_everything
+  exit 1
+}
+
+every_host_has_a_vm_in_service() { [ "$(vms_in_service)" -ge ${#AGENTS[@]} ]; }
+front_door_answers() { curl -fsS --max-time 2 -o /dev/null "$PUBLIC_URL/healthz"; }
+
+# netns_var NAME HOST: a value from `netns.sh env` (ADDR_B, NETNS_B, EMULATOR_B, …).
+netns_var() { grep "^$1_$2=" "$RUN_DIR/netns.env" | cut -d= -f2-; }
+
+netns_script() { "$ROOT/scripts/netns/netns.sh" "$@"; }
+
+# Makes the namespaces and points this run's addresses into them; recorded so `down` and the CLI find them.
+prepare_netns() {
+  ensure_apt iproute2 iputils-ping util-linux
+  netns_script up
+  netns_script env >"$RUN_DIR/netns.env"
+  touch "$RUN_DIR/netns.started"
+  BRIDGE_ADDR="$(grep '^BRIDGE_ADDR=' "$RUN_DIR/netns.env" | cut -d= -f2)"
+  local a
+  a="$(netns_var ADDR A)"
+  ADMIN_URL="http://$a:${ADMIN_URL##*:}"
+  PUBLIC_URL="http://$a:${PUBLIC_URL##*:}"
+}
+
+# The VMs: records in our own PostgreSQL, libvirtd, the image; run-specific HOCON points the agents at them.
+# With --netns each agent gets its own HOCON folder (RUN_DIR/hocon-<host>): its address, its emulator wrapper.
+prepare_vms() {
+  ensure_apt clang-14 zlib1g-dev postgresql openssh-client iproute2
+  LUBAN_RUN_DIR="$LIBVIRT_DIR" "$ROOT/scripts/vm/install.sh" >/dev/null
+  say "starting PostgreSQL for the shared records (port $PG_PORT) and libvirtd"
+  if ((NETNS)); then
+    start_postgres "$PG_DIR" "$PG_PORT" luban "$BRIDGE_ADDR" "${BRIDGE_ADDR%.*}.0/24"
+  else
+    start_postgres "$PG_DIR" "$PG_PORT" luban
+  fi
+  start_libvirtd
+  if ((STARTED_LIBVIRTD)); then touch "$RUN_DIR/libvirtd.started"; fi
+  local web_bin="$ROOT/.luban/web/Luban.Web"
+  if ((BUILD)); then
+    say "publishing Luban.Web (NativeAOT) and building the VM image (cached)"
+    web_bin="$(publish_web_aot)"
+  fi
+  [ -x "$web_bin" ] || die "$web_bin is missing: run without --no-build once"
+  build_image "$web_bin"
+
+  remove_tree "$RUN_DIR"/hocon*
+  mkdir -p "$RUN_DIR/hocon" "$RUN_DIR/vm"
+  cp "$ROOT"/hocon/*.hocon "$RUN_DIR/hocon/"
+  if [ -n "$BALANCE" ]; then
+    printf '\n# Written by ./luban up --balance=%s\nluban.frontdoor.load-balancing = %s\n' "$BALANCE" "$BALANCE" \
+      >>"$RUN_DIR/hocon/seed.hocon"
+  fi
+  local host dir
+  for host in "${AGENTS[@]}"; do
+    dir="$RUN_DIR/hocon"
+    if ((NETNS)); then
+      dir="$RUN_DIR/hocon-$host"
+      mkdir -p "$dir" && cp "$ROOT"/hocon/*.hocon "$dir/"
+    fi
+    {
+      echo
+      echo "# Written by ./luban up for this run."
+      echo "luban.hypervisor {"
+      echo "  image-dir = \"$ROOT/.luban/image\""
+      # ./luban down destroys exactly the domains whose console log lives here.
+      echo "  console-log-dir = \"$RUN_DIR/vm\""
+      if ((NETNS)); then
+        # The guests' ports are forwarded on this host's own address, in its namespace; the records database is
+        # PostgreSQL in the root namespace, on the bridge.
+        echo "  forward-address = \"$(netns_var ADDR "$host")\""
+        echo "  emulator = \"$(netns_var EMULATOR "$host")\""
+        echo "  db = \"Host=$BRIDGE_ADDR;Port=$PG_PORT;Username=postgres;Database=luban\""
+      else
+        echo "  db = \"Host=10.0.2.2;Port=$PG_PORT;Username=postgres;Database=luban\""
+      fi
+      echo "}"
+    } >>"$dir/node.hocon"
+    ((NETNS)) || break
+  done
+}
+
+start_cluster() {
+  local seed_host=127.0.0.1 bin="bin/$CONFIG/net10.0" seed_ns="" seed_bind=()
+  if ((NETNS)); then
+    seed_host="$(netns_var ADDR A)"
+    seed_ns="$(netns_var NETNS A)"
+    seed_bind=(--bind "$seed_host")
+  fi
+  local seed_address="akka.tcp://luban@$seed_host:$SEED_PORT"
+  # What the CLI and ./luban load use to find this cluster.
+  printf 'LUBAN_SEEDS=%s\nLUBAN_ADMIN_URL=%s\nLUBAN_PUBLIC_URL=%s\n' "$seed_address" "$ADMIN_URL" "$PUBLIC_URL" \
+    >"$RUN_DIR/cluster.env"
+  say "starting seed (host A${seed_ns:+, namespace $seed_ns}) on $seed_address, admin $ADMIN_URL, front door $PUBLIC_URL"
+  START_NETNS="$seed_ns" start seed "$ROOT/Luban.Seed/$bin/Luban.Seed.dll" --host-id A --port "$SEED_PORT" \
+    "${seed_bind[@]}" --admin-url "$ADMIN_URL" --public-url "$PUBLIC_URL" --hocon-dir "$RUN_DIR/hocon"
+  local host
+  for host in "${AGENTS[@]}"; do
+    if ((NETNS)); then
+      say "starting agent (host $host, namespace $(netns_var NETNS "$host"), $(netns_var ADDR "$host"))"
+      START_NETNS="$(netns_var NETNS "$host")" start "node-$host" "$ROOT/Luban.Node/$bin/Luban.Node.dll" \
+        --host-id "$host" --bind "$(netns_var ADDR "$host")" --port 0 --seed "$seed_address" \
+        --hocon-dir "$RUN_DIR/hocon-$host"
+    else
+      say "starting agent (host $host)"
+      start "node-$host" "$ROOT/Luban.Node/$bin/Luban.Node.dll" --host-id "$host" --port 0 --seed "$seed_address" \
+        --hocon-dir "$RUN_DIR/hocon"
+    fi
+  done
+}
+
+print_cluster() {
+  say "cluster Up with $(vms_in_service) VMs in service"
+  # Each VM on its own forwarded port, as the agents report it, asked directly for /healthz.
+  local vm endpoint f
+  while read -r vm endpoint; do
+    if [ -z "$endpoint" ] || [ "$endpoint" = "null" ]; then continue; fi
+    say "  $vm at $endpoint: /healthz $(curl -fsS --max-time 3 -o /dev/null -w '%{http_code}' "$endpoint/healthz" 2>/dev/null || echo 'no answer')"
+  done < <(curl -fsS --max-time 2 "$ADMIN_URL/api/status" | jq -r '.hosts[].vms[] | "\(.id) \(.endpoint)"')
+  say "front door: $PUBLIC_URL/   (the feng shui service, answered by the VMs in turn)"
+  say "admin:      $ADMIN_URL/api/status"
+  for f in "$RUN_DIR"/*.pid; do say "  $(basename "$f" .pid): pid $(cat "$f")"; done
+  say "logs: $RUN_DIR/*.log, guest consoles: $RUN_DIR/vm/"
+}
+
+# In the foreground: until Ctrl-C, or until a process of the run exits.
+stay_in_foreground() {
+  trap 'say "stopping"; stop_everything; exit 0' INT TERM
+  say "running in the foreground; Ctrl-C stops the cluster"
+  local name
+  while :; do
+    name="$(exited_process)"
+    if [ -n "$name" ]; then
+      say "$name exited unexpectedly; see $RUN_DIR/$name.log"
+      stop_everything
+      exit 1
+    fi
+    sleep 1 &
+    wait $! || true
+  done
+}
+
+cmd_up() {
+  local detach=0 arg
+  for arg in "$@"; do
+    case "$arg" in
+      --detach) detach=1 ;;
+      --netns) NETNS=1 ;;
+      --no-build) BUILD=0 ;;
+      --balance=*) BALANCE="${arg#--balance=}" ;;
+      --help|-h) usage; exit 0 ;;
+      *) die "up: unknown option '$arg' (see ./luban --help)" ;;
+    esac
+  done
+  case "$BALANCE" in
+    ""|round-robin|least-requests) ;;
+    *) die "up: --balance=$BALANCE: allowed: round-robin (the paper's, the default) or least-requests" ;;
+  esac
+  mkdir -p "$RUN_DIR"
+  local running
+  running="$(running_pids)"
+  [ -z "$running" ] || die "a cluster is already running here (pids ${running//$'\n'/ }); ./luban down first"
+  rm -f "$RUN_DIR"/*.pid "$RUN_DIR"/*.cmdline "$RUN_DIR/libvirtd.started" "$RUN_DIR/cluster.env"
+
+  ensure_runtime_deps
+  if ((BUILD)); then build_runtime; fi
+  if ((NETNS)); then prepare_netns; fi
+  prepare_vms
+  start_cluster
+
+  wait_until_up
+  say "cluster Up: seed + ${#AGENTS[@]} agents; waiting for one VM per host to boot and pass its health check"
+  wait_for "$UP_TIMEOUT" "every host's first VM in service" every_host_has_a_vm_in_service
+  wait_for 60 "the front door to answer" front_door_answers
+  print_cluster
+
+  if ((detach)); then
+    say "detached; stop with ./luban down"
+    return 0
+  fi
+  stay_in_foreground
+}
