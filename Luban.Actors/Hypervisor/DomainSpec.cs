@@ -36,24 +36,39 @@ public sealed record DomainSpec(
     string? SerialLogPath = null,
     int TbCacheMiB = 32,
     string Emulator = "/usr/bin/qemu-system-x86_64",
-    string Machine = "pc");
+    string Machine = "pc",
+    DatabaseForward? Database = null);
 
 /// <summary>
-/// The kernel command line the Luban guest's /init reads (scripts/vm/build-image.sh): network, instance name, service
-/// port, records database. Values cannot contain spaces or quotes (the init splits the line on whitespace).
+/// The guest's one way out: its connections to <see cref="GuestBootArgs.DatabaseAddress"/> are carried by
+/// <paramref name="Program"/> to <paramref name="Target"/> on the host, and <paramref name="SecretFile"/> (the
+/// connection string with its password) reaches the guest through QEMU's firmware configuration, never a command line.
 /// </summary>
-/// <param name="DatabaseConnection">The records database connection string; the host's loopback is 10.0.2.2.</param>
+public sealed record DatabaseForward(string Program, string Target, string SecretFile);
+
+/// <summary>
+/// The kernel command line the Luban guest's /init reads (scripts/vm/guest/init): network, instance name, service
+/// port. Values cannot contain spaces or quotes (the init splits the line on whitespace). Nothing secret goes here:
+/// the command line of every QEMU process is visible to anyone on its host.
+/// </summary>
+/// <param name="Probe">host:port pairs the guest tries to reach at boot, each result on the console (a diagnostic the
+/// fencing specs use); null for none.</param>
 public sealed record GuestBootArgs(
     string Instance,
     int ServicePort,
-    string? DatabaseConnection = null,
+    IReadOnlyList<string>? Probe = null,
     int SshPort = 22,
     string Address = "10.0.2.15/24",
     string Gateway = "10.0.2.2",
     string Dns = "10.0.2.3")
 {
-    /// <summary>The address of the host's loopback as seen from a guest on QEMU user networking.</summary>
+    /// <summary>The address of the host's loopback as seen from a guest on QEMU user networking (closed to guests).</summary>
     public const string HostLoopbackFromGuest = "10.0.2.2";
+
+    /// <summary>Where a guest finds the records database: a QEMU guest forward, the only address it may reach.</summary>
+    public const string DatabaseAddress = "10.0.2.100";
+
+    public const int DatabasePort = 5432;
 
     public string ToKernelCommandLine()
     {
@@ -65,9 +80,9 @@ public sealed record GuestBootArgs(
             string.Create(CultureInfo.InvariantCulture, $"luban.port={ServicePort}"),
             string.Create(CultureInfo.InvariantCulture, $"luban.ssh={SshPort}"),
         };
-        if (!string.IsNullOrEmpty(DatabaseConnection))
+        if (Probe is { Count: > 0 })
         {
-            args.Add($"luban.db={Checked(DatabaseConnection)}");
+            args.Add($"luban.probe={Checked(string.Join(',', Probe))}");
         }
 
         return string.Join(' ', args);

@@ -523,13 +523,16 @@ public sealed class HostPool<TReplyTo>
         var name = slot.Id.Value;
         return new DomainSpec(name, _settings.DomainType, _settings.MemoryMiB, _settings.VirtualCpus,
             _settings.KernelPath, _settings.InitrdPath,
-            new GuestBootArgs(name, _settings.ServicePort, _settings.Database, HypervisorSettings.GuestSshPort).ToKernelCommandLine(),
+            new GuestBootArgs(name, _settings.ServicePort, SshPort: HypervisorSettings.GuestSshPort).ToKernelCommandLine(),
             [
                 new PortForward(slot.Address.ServiceHostPort, _settings.ServicePort, slot.Address.Host),
                 new PortForward(slot.Address.SshHostPort, HypervisorSettings.GuestSshPort, slot.Address.Host),
             ],
             _settings.ConsoleLogDirectory is { } logs ? Path.Combine(logs, $"{name}.console.log") : null,
-            Emulator: _settings.Emulator);
+            Emulator: _settings.Emulator,
+            Database: _settings.DatabaseTarget is { } target
+                ? new DatabaseForward(_settings.GuestForwardProgram, target, _settings.DatabaseSecretFile!)
+                : null);
     }
 
     private static string StartTimerKey(string commandId) => $"start:{commandId}";

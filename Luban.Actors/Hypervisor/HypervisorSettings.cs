@@ -29,6 +29,9 @@ public sealed partial record HypervisorSettings
     public const string ProbeTimeoutKey = Section + ".probe-timeout";
     public const string CommandTimeoutKey = Section + ".command-timeout";
     public const string DatabaseKey = Section + ".db";
+    public const string DatabaseTargetKey = Section + ".database-target";
+    public const string DatabaseSecretFileKey = Section + ".database-secret-file";
+    public const string GuestForwardProgramKey = Section + ".guest-forward-program";
     public const string ForwardAddressKey = Section + ".forward-address";
     public const string EmulatorKey = Section + ".emulator";
 
@@ -67,8 +70,20 @@ public sealed partial record HypervisorSettings
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The records database as the guests reach it (the host's loopback is 10.0.2.2); null for none.</summary>
-    public string? Database { get; init; }
+    /// <summary>
+    /// Where the guests' one way out leads: the records database as this host reaches it (<c>host:port</c>). A guest
+    /// reaches nothing else of the hosts (QEMU user networking with <c>restrict=on</c>): its connections to
+    /// <see cref="GuestBootArgs.DatabaseAddress"/> are carried there by <see cref="GuestForwardProgram"/>. Null: none.
+    /// </summary>
+    public string? DatabaseTarget { get; init; }
+
+    /// <summary>A root-only file with the connection string the guests' service uses (its password included); it
+    /// reaches the guest through QEMU's firmware configuration, never a command line. Null: none.</summary>
+    public string? DatabaseSecretFile { get; init; }
+
+    /// <summary>The program QEMU runs for each guest connection to the database, its standard input and output being
+    /// that connection (<c>socat STDIO TCP:&lt;target&gt;</c>).</summary>
+    public string GuestForwardProgram { get; init; } = "/usr/bin/socat";
 
     /// <summary>
     /// The host address the guests' ports are forwarded on, and so the address of every endpoint this host reports:
@@ -132,10 +147,16 @@ public sealed partial record HypervisorSettings
             ShutdownGrace = Get(config, ShutdownGraceKey, d.ShutdownGrace, Duration),
             ProbeTimeout = Get(config, ProbeTimeoutKey, d.ProbeTimeout, Duration),
             CommandTimeout = Get(config, CommandTimeoutKey, d.CommandTimeout, Duration),
-            Database = Get(config, DatabaseKey, d.Database, (c, k) => c.GetString(k) is { Length: > 0 } db ? db : null),
+            DatabaseTarget = Get(config, DatabaseTargetKey, d.DatabaseTarget, (c, k) => c.GetString(k) is { Length: > 0 } t ? t : null),
+            DatabaseSecretFile = Get(config, DatabaseSecretFileKey, d.DatabaseSecretFile,
+                (c, k) => c.GetString(k) is { Length: > 0 } file ? FullPath(file) : null),
+            GuestForwardProgram = Get(config, GuestForwardProgramKey, d.GuestForwardProgram, (c, k) => c.GetString(k)),
             ForwardAddress = Get(config, ForwardAddressKey, d.ForwardAddress, (c, k) => c.GetString(k)),
             Emulator = Get(config, EmulatorKey, d.Emulator, (c, k) => c.GetString(k)),
         };
+        if (config.HasPath(DatabaseKey) && config.GetString(DatabaseKey) is { Length: > 0 } old)
+            Fail(DatabaseKey, old, $"the guests' database no longer travels on the kernel command line: set {DatabaseTargetKey} " +
+                                   $"(host:port) and {DatabaseSecretFileKey} (a 0600 file with the connection string)");
         settings.Validate();
         return settings;
     }
@@ -171,13 +192,22 @@ public sealed partial record HypervisorSettings
             Fail(ForwardAddressKey, ForwardAddress, "allowed: one IPv4 address of this host, e.g. 127.0.0.1 or 10.77.0.2");
         if (!Path.IsPathRooted(Emulator) || Emulator.Any(char.IsWhiteSpace))
             Fail(EmulatorKey, Emulator, $"allowed: an absolute path to a QEMU binary or wrapper without spaces (default {DefaultEmulator})");
-        if (Database is { } db)
+        if (DatabaseTarget is { } target && !HostAndPort().IsMatch(target))
+            Fail(DatabaseTargetKey, target, "allowed: host:port of the records database as this host reaches it, e.g. 127.0.0.1:55432");
+        if ((DatabaseTarget is null) != (DatabaseSecretFile is null))
+            Fail(DatabaseTarget is null ? DatabaseTargetKey : DatabaseSecretFileKey, "", $"allowed: {DatabaseTargetKey} and {DatabaseSecretFileKey} both set, or neither");
+        if (DatabaseSecretFile is { } secret)
         {
-            if (db.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\''))
-                Fail(DatabaseKey, db, "allowed: a connection string without spaces or quotes (it travels on the kernel command line)");
-            if (LoopbackHost().IsMatch(db))
-                Fail(DatabaseKey, db, $"a guest's loopback is its own: reach the host's database at {GuestBootArgs.HostLoopbackFromGuest}");
+            if (!File.Exists(secret)) Fail(DatabaseSecretFileKey, secret, "allowed: an existing file holding the guests' connection string");
+            if (secret.Contains(',') || secret.Any(char.IsWhiteSpace))
+                Fail(DatabaseSecretFileKey, secret, "allowed: a path without commas or spaces (it is a QEMU option value)");
+            if (!OperatingSystem.IsWindows()
+                && (File.GetUnixFileMode(secret) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+                Fail(DatabaseSecretFileKey, secret, "it holds a password: it must be readable by its owner only (chmod 600)");
         }
+
+        if (!Path.IsPathRooted(GuestForwardProgram) || GuestForwardProgram.Any(c => char.IsWhiteSpace(c) || c == ','))
+            Fail(GuestForwardProgramKey, GuestForwardProgram, "allowed: an absolute path without spaces or commas (default /usr/bin/socat)");
     }
 
     private static string? SchemeOf(string uri)
@@ -212,10 +242,10 @@ public sealed partial record HypervisorSettings
         DomainTypeKey => "allowed: kvm or qemu",
         ImageDirKey or ConsoleLogDirKey => "allowed: a folder path",
         ReportIntervalKey or ShutdownGraceKey or ProbeTimeoutKey or CommandTimeoutKey => "allowed: a duration such as 500ms or 10s",
-        UriKey or DatabaseKey or ForwardAddressKey or EmulatorKey => "allowed: a string",
+        UriKey or DatabaseKey or DatabaseTargetKey or DatabaseSecretFileKey or GuestForwardProgramKey or ForwardAddressKey or EmulatorKey => "allowed: a string",
         _ => "allowed: a whole number",
     };
 
-    [GeneratedRegex(@"(?i)(^|;)\s*(host|server)\s*=\s*(localhost|127\.\d+\.\d+\.\d+|::1)\s*(;|$|:|,)")]
-    private static partial Regex LoopbackHost();
+    [GeneratedRegex(@"^[A-Za-z0-9.\-]+:\d{1,5}$")]
+    private static partial Regex HostAndPort();
 }

@@ -64,19 +64,32 @@ public static partial class DomainXml
             new XElement("on_reboot", "restart"),
             new XElement("on_crash", "destroy"),
             devices,
-            QemuCommandLine(spec.PortForwards));
+            QemuCommandLine(spec.PortForwards, spec.Database));
         return domain.ToString();
     }
 
-    /// <summary>The netdev argument: <c>user,id=hn0,hostfwd=tcp:127.0.0.1:18080-:8080,…</c>.</summary>
-    public static string UserNetdev(IReadOnlyList<PortForward> forwards) =>
-        string.Join(",", new[] { "user", "id=hn0" }.Concat(forwards.Select(f =>
-            string.Create(CultureInfo.InvariantCulture, $"hostfwd=tcp:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}"))));
+    /// <summary>
+    /// The netdev argument: <c>user,id=hn0,restrict=on,hostfwd=tcp:127.0.0.1:18080-:8080,…,guestfwd=…</c>. With
+    /// <c>restrict=on</c> the guest reaches nothing of its host or beyond (10.0.2.2 included) but the guest forward to
+    /// the records database; the host's forwards into the guest (service, SSH) still work.
+    /// </summary>
+    public static string UserNetdev(IReadOnlyList<PortForward> forwards, DatabaseForward? database = null) =>
+        string.Join(",", new[] { "user", "id=hn0", "restrict=on" }
+            .Concat(forwards.Select(f => string.Create(CultureInfo.InvariantCulture, $"hostfwd=tcp:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}")))
+            .Concat(database is null ? [] : [string.Create(CultureInfo.InvariantCulture,
+                $"guestfwd=tcp:{GuestBootArgs.DatabaseAddress}:{GuestBootArgs.DatabasePort}-cmd:{database.Program} STDIO TCP:{database.Target}")]));
 
-    private static XElement QemuCommandLine(IReadOnlyList<PortForward> forwards) =>
-        new(QemuNs + "commandline",
-            Arg("-netdev"), Arg(UserNetdev(forwards)),
+    /// <summary>The firmware-configuration entry that carries the database secret into the guest.</summary>
+    public const string SecretEntry = "opt/luban/db";
+
+    private static XElement QemuCommandLine(IReadOnlyList<PortForward> forwards, DatabaseForward? database)
+    {
+        var line = new XElement(QemuNs + "commandline",
+            Arg("-netdev"), Arg(UserNetdev(forwards, database)),
             Arg("-device"), Arg("virtio-net-pci,netdev=hn0"));
+        if (database is not null) line.Add(Arg("-fw_cfg"), Arg($"name={SecretEntry},file={database.SecretFile}"));
+        return line;
+    }
 
     private static XElement Arg(string value) => new(QemuNs + "arg", new XAttribute("value", value));
 
@@ -103,6 +116,14 @@ public static partial class DomainXml
         if (spec.KernelCommandLine.Any(char.IsControl))
         {
             throw new ArgumentException("the kernel command line must be one line", nameof(spec));
+        }
+
+        if (spec.Database is { } database
+            && (new[] { database.Program, database.Target, database.SecretFile }.Any(v => v.Contains(',') || v.Any(char.IsWhiteSpace) || v.Length == 0)
+                || !Path.IsPathRooted(database.Program) || !Path.IsPathRooted(database.SecretFile)))
+        {
+            // They become parts of comma-separated QEMU options.
+            throw new ArgumentException($"invalid database forward {database}", nameof(spec));
         }
 
         var hostPorts = new HashSet<int>();

@@ -46,7 +46,7 @@ public sealed class DomainXmlSpecs
     [Fact]
     public void Build_should_escape_the_command_line_for_xml()
     {
-        var cmdline = "luban.db=Host=10.0.2.2;Password=a<b&c";
+        var cmdline = "luban.instance=a<b&c";
 
         var xml = DomainXml.Build(Spec(cmdline: cmdline));
 
@@ -83,21 +83,49 @@ public sealed class DomainXmlSpecs
     }
 
     [Fact]
-    public void GuestBootArgs_should_produce_the_arguments_the_guest_init_reads()
+    public void GuestBootArgs_should_produce_the_arguments_the_guest_init_reads_and_nothing_secret()
     {
-        var args = new GuestBootArgs("luban-b-1", 8080, "Host=10.0.2.2;Database=luban").ToKernelCommandLine();
+        var args = new GuestBootArgs("luban-b-1", 8080).ToKernelCommandLine();
+        var probing = new GuestBootArgs("luban-b-1", 8080, ["10.0.2.2:4053", "10.0.2.100:5432"]).ToKernelCommandLine();
 
         Assert.Equal(
             "console=ttyS0 quiet panic=-1 luban.ip=10.0.2.15/24 luban.gw=10.0.2.2 luban.dns=10.0.2.3 " +
-            "luban.instance=luban-b-1 luban.port=8080 luban.ssh=22 luban.db=Host=10.0.2.2;Database=luban",
+            "luban.instance=luban-b-1 luban.port=8080 luban.ssh=22",
             args);
+        Assert.EndsWith(" luban.probe=10.0.2.2:4053,10.0.2.100:5432", probing);
     }
 
     [Theory]
-    [InlineData("Host=10.0.2.2; Database=luban")]
-    [InlineData("Password=\"x\"")]
-    public void GuestBootArgs_should_refuse_values_the_init_cannot_split(string connection)
+    [InlineData("luban b 1")]
+    [InlineData("\"x\"")]
+    public void GuestBootArgs_should_refuse_values_the_init_cannot_split(string instance)
     {
-        Assert.Throws<ArgumentException>(() => new GuestBootArgs("luban-b-1", 8080, connection).ToKernelCommandLine());
+        Assert.Throws<ArgumentException>(() => new GuestBootArgs(instance, 8080).ToKernelCommandLine());
+    }
+
+    [Fact]
+    public void A_guest_should_reach_nothing_of_its_host_but_the_database_whose_secret_travels_in_a_file()
+    {
+        var spec = Spec() with { Database = new DatabaseForward("/usr/bin/socat", "10.77.0.254:55432", "/run/luban/guest-db.conn") };
+
+        var args = XElement.Parse(DomainXml.Build(spec)).Descendants().Where(e => e.Name.LocalName == "arg")
+            .Select(e => (string)e.Attribute("value")!).ToList();
+
+        var netdev = args[args.IndexOf("-netdev") + 1];
+        Assert.StartsWith("user,id=hn0,restrict=on,", netdev);
+        Assert.EndsWith(",guestfwd=tcp:10.0.2.100:5432-cmd:/usr/bin/socat STDIO TCP:10.77.0.254:55432", netdev);
+        Assert.Equal("name=opt/luban/db,file=/run/luban/guest-db.conn", args[args.IndexOf("-fw_cfg") + 1]);
+        Assert.DoesNotContain(args.Concat([spec.KernelCommandLine]), a => a.Contains("Password", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/usr/bin/socat", "127.0.0.1:5432,hostfwd=tcp::22-:22", "/run/db.conn")]
+    [InlineData("socat", "127.0.0.1:5432", "/run/db.conn")]
+    [InlineData("/usr/bin/socat", "127.0.0.1:5432", "/run/db,x.conn")]
+    public void Build_should_refuse_a_database_forward_that_would_break_out_of_its_option(string program, string target, string secret)
+    {
+        var spec = Spec() with { Database = new DatabaseForward(program, target, secret) };
+
+        Assert.Throws<ArgumentException>(() => DomainXml.Build(spec));
     }
 }

@@ -7,6 +7,7 @@ using Luban.Tests.Support;
 namespace Luban.Tests.Hypervisor;
 
 /// <summary><c>luban.hypervisor</c>: the shipped defaults, and every bad value stopping start-up with its key named.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class HypervisorSettingsSpecs
 {
     private static HypervisorSettings Read(string hocon) =>
@@ -20,18 +21,20 @@ public sealed class HypervisorSettingsSpecs
         Assert.Equal(("qemu:///system", DomainType.Qemu, 1, 3), (settings.Uri, settings.DomainType, settings.MinVms, settings.MaxVms));
         Assert.Equal((TimeSpan.FromSeconds(1), 8080, 0), (settings.ReportInterval, settings.ServicePort, settings.HostPortBase));
         Assert.True(Path.IsPathRooted(settings.ImageDirectory));
-        Assert.Null(settings.Database);
+        Assert.Null(settings.DatabaseTarget);
+        Assert.Null(settings.DatabaseSecretFile);
     }
 
     [Fact]
     public void Settings_should_read_every_key()
     {
-        var settings = Read("""
+        var secret = SecretFile();
+        var settings = Read($$"""
             luban.hypervisor {
               uri = "qemu+ssh://root@hv-b/system", domain-type = kvm, max-vms = 4, min-vms = 2, memory-mib = 2048, vcpus = 2
               image-dir = "/srv/luban/image", console-log-dir = "", service-port = 8081, host-port-base = 30000
               report-interval = 500ms, shutdown-grace = 20s, probe-timeout = 3s, command-timeout = 1m
-              db = "Host=10.0.2.2;Database=luban;Username=luban"
+              database-target = "10.77.0.254:55432", database-secret-file = "{{secret}}", guest-forward-program = "/usr/bin/nc"
               forward-address = 10.77.0.2, emulator = "/srv/luban/qemu-b"
             }
             """);
@@ -52,7 +55,9 @@ public sealed class HypervisorSettingsSpecs
             ShutdownGrace = TimeSpan.FromSeconds(20),
             ProbeTimeout = TimeSpan.FromSeconds(3),
             CommandTimeout = TimeSpan.FromMinutes(1),
-            Database = "Host=10.0.2.2;Database=luban;Username=luban",
+            DatabaseTarget = "10.77.0.254:55432",
+            DatabaseSecretFile = secret,
+            GuestForwardProgram = "/usr/bin/nc",
             ForwardAddress = "10.77.0.2",
             Emulator = "/srv/luban/qemu-b",
         }, settings);
@@ -82,9 +87,12 @@ public sealed class HypervisorSettingsSpecs
     [InlineData("shutdown-grace = 0s", "luban.hypervisor.shutdown-grace")]
     [InlineData("probe-timeout = 0s", "luban.hypervisor.probe-timeout")]
     [InlineData("command-timeout = 0s", "luban.hypervisor.command-timeout")]
-    [InlineData("db = \"Host=127.0.0.1;Database=luban\"", "luban.hypervisor.db")]
-    [InlineData("db = \"Host=localhost;Database=luban\"", "luban.hypervisor.db")]
-    [InlineData("db = \"Host=10.0.2.2; Database=luban\"", "luban.hypervisor.db")]
+    [InlineData("db = \"Host=10.0.2.2;Database=luban\"", "luban.hypervisor.db")]
+    [InlineData("database-target = \"127.0.0.1\"", "luban.hypervisor.database-target")]
+    [InlineData("database-target = \"127.0.0.1:5432,hostfwd=tcp::1-:22\"", "luban.hypervisor.database-target")]
+    [InlineData("database-secret-file = \"/nonexistent/db.conn\", database-target = \"127.0.0.1:5432\"", "luban.hypervisor.database-secret-file")]
+    [InlineData("database-target = \"127.0.0.1:5432\"", "luban.hypervisor.database-secret-file")]
+    [InlineData("guest-forward-program = \"socat\"", "luban.hypervisor.guest-forward-program")]
     [InlineData("forward-address = \"hv-b\"", "luban.hypervisor.forward-address")]
     [InlineData("forward-address = \"0.0.0.0\"", "luban.hypervisor.forward-address")]
     [InlineData("forward-address = \"::1\"", "luban.hypervisor.forward-address")]
@@ -96,6 +104,28 @@ public sealed class HypervisorSettingsSpecs
 
         Assert.Equal(key, error.Key);
         Assert.StartsWith(key, error.Message);
+    }
+
+    [Fact]
+    public void A_secret_file_others_can_read_should_be_refused()
+    {
+        var secret = SecretFile();
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+
+        var error = Assert.Throws<ConfigurationError>(() =>
+            Read($"luban.hypervisor {{ database-target = \"127.0.0.1:5432\", database-secret-file = \"{secret}\" }}"));
+
+        Assert.Equal("luban.hypervisor.database-secret-file", error.Key);
+        Assert.Contains("chmod 600", error.Message);
+    }
+
+    /// <summary>A connection string file as ./luban up writes one: its owner's only.</summary>
+    private static string SecretFile()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("luban-secret-").FullName, "guest-db.conn");
+        File.WriteAllText(path, "Host=10.0.2.100;Port=5432;Username=luban;Password=x;Database=luban");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
     }
 
     [Theory]

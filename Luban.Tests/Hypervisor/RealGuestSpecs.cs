@@ -31,15 +31,18 @@ internal static class RealGuests
         ConsoleLogDirectory = RealLibvirt.ConsoleDirectory,
         HostPortBase = hostPortBase,
         ProbeTimeout = TimeSpan.FromSeconds(3),
+        DatabaseTarget = RealLibvirt.Database().Target,
+        DatabaseSecretFile = RealLibvirt.Database().SecretFile,
     };
 
     public static HostId UniqueHost() => new($"SPEC{Guid.NewGuid():N}"[..10].ToUpperInvariant());
 
-    public static DomainSpec Spec(HypervisorSettings settings, string name, GuestAddress address) => new(
+    public static DomainSpec Spec(HypervisorSettings settings, string name, GuestAddress address, IReadOnlyList<string>? probe = null) => new(
         name, settings.DomainType, settings.MemoryMiB, settings.VirtualCpus, settings.KernelPath, settings.InitrdPath,
-        new GuestBootArgs(name, settings.ServicePort, settings.Database).ToKernelCommandLine(),
+        new GuestBootArgs(name, settings.ServicePort, probe).ToKernelCommandLine(),
         [new PortForward(address.ServiceHostPort, settings.ServicePort), new PortForward(address.SshHostPort, 22)],
-        Path.Combine(settings.ConsoleLogDirectory!, $"{name}.console.log"));
+        Path.Combine(settings.ConsoleLogDirectory!, $"{name}.console.log"),
+        Database: RealLibvirt.Database());
 
     public static void Remove(params string[] names)
     {

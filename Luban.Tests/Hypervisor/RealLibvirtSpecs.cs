@@ -27,6 +27,18 @@ internal static class RealLibvirt
     public static string ConsoleDirectory =>
         Environment.GetEnvironmentVariable("LUBAN_TEST_CONSOLE_DIR") is { Length: > 0 } dir ? dir : Path.Combine(RepoRoot, ".luban", "vm");
 
+    /// <summary>The guests' database forward to the tests' PostgreSQL (LUBAN_TEST_GUEST_DB_TARGET) and the file with
+    /// its connection string (LUBAN_TEST_GUEST_DB_FILE), both from <c>./luban test</c>; a guest's service refuses to
+    /// start without them (records never live on a VM).</summary>
+    public static DatabaseForward Database()
+    {
+        var target = Environment.GetEnvironmentVariable("LUBAN_TEST_GUEST_DB_TARGET");
+        var file = Environment.GetEnvironmentVariable("LUBAN_TEST_GUEST_DB_FILE");
+        if (string.IsNullOrEmpty(target) || string.IsNullOrEmpty(file) || !File.Exists(file))
+            Assert.Fail("LUBAN_TEST_GUEST_DB_TARGET and LUBAN_TEST_GUEST_DB_FILE do not name the tests' database and its secret; run the suite with ./luban test");
+        return new DatabaseForward("/usr/bin/socat", target!, file!);
+    }
+
     /// <summary>Fails the calling spec, naming the missing tool and how to install it, unless all is there.</summary>
     public static void Require()
     {

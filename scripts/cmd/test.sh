@@ -60,6 +60,8 @@ cmd_test() {
 
   say "starting PostgreSQL (port $pg_port) and libvirtd for the tests"
   start_postgres "$TEST_PG_DIR" "$pg_port" luban_test
+  # Test guests reach the tests' database through their database forward, with this secret.
+  write_db_secret "$RUN_DIR/secrets/test-guest-db.conn" luban_test "$TEST_PG_DIR"
   start_libvirtd
   say "publishing Luban.Web as a NativeAOT binary and building the VM image"
   local web_bin
@@ -69,7 +71,9 @@ cmd_test() {
   say "running the test suite (Release); full output in $log"
   mkdir -p "$results" "$TEST_CONSOLE_DIR"
   rm -f "$results"/*.trx
-  LUBAN_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=luban_test" \
+  LUBAN_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=luban;Password=$(postgres_password "$TEST_PG_DIR");Database=luban_test" \
+  LUBAN_TEST_PG_DIR="$TEST_PG_DIR" LUBAN_TEST_GUEST_DB_FILE="$RUN_DIR/secrets/test-guest-db.conn" \
+  LUBAN_TEST_GUEST_DB_TARGET="127.0.0.1:$pg_port" \
   LUBAN_AOT_BINARY="$web_bin" LUBAN_TEST_CONSOLE_DIR="$TEST_CONSOLE_DIR" \
     dotnet test "$ROOT/Luban.sln" -c "$CONFIG" -nologo --logger "trx;LogFileName=luban-tests.trx" \
       --results-directory "$results" "$@" 2>&1 | tee "$log" || status=$?

@@ -90,6 +90,7 @@ prepare_vms() {
   else
     start_postgres "$PG_DIR" "$PG_PORT" luban
   fi
+  write_db_secret "$RUN_DIR/secrets/guest-db.conn" luban "$PG_DIR"
   start_libvirtd
   if ((STARTED_LIBVIRTD)); then touch "$RUN_DIR/libvirtd.started"; fi
   local web_bin="$ROOT/.luban/web/Luban.Web"
@@ -121,19 +122,44 @@ prepare_vms() {
       echo "  image-dir = \"$ROOT/.luban/image\""
       # ./luban down destroys exactly the domains whose console log lives here.
       echo "  console-log-dir = \"$RUN_DIR/vm\""
+      # A guest reaches nothing of the hosts but the records database: its database forward leads to PostgreSQL as
+      # this host reaches it, and the connection string (password included) reaches it only through this file.
+      echo "  database-secret-file = \"$RUN_DIR/secrets/guest-db.conn\""
       if ((NETNS)); then
         # The guests' ports are forwarded on this host's own address, in its namespace; the records database is
         # PostgreSQL in the root namespace, on the bridge.
         echo "  forward-address = \"$(netns_var ADDR "$host")\""
         echo "  emulator = \"$(netns_var EMULATOR "$host")\""
-        echo "  db = \"Host=$BRIDGE_ADDR;Port=$PG_PORT;Username=postgres;Database=luban\""
+        echo "  database-target = \"$BRIDGE_ADDR:$PG_PORT\""
       else
-        echo "  db = \"Host=10.0.2.2;Port=$PG_PORT;Username=postgres;Database=luban\""
+        echo "  database-target = \"127.0.0.1:$PG_PORT\""
       fi
       echo "}"
     } >>"$dir/node.hocon"
     ((NETNS)) || break
   done
+}
+
+# prepare_certs SEED_ADDRESS: the cluster's CA under RUN_DIR/certs (made once, kept), and this run's certificates
+# from it: seed A, agents B and C (each with the address it is reached at and forwards its VMs on), operator admin
+# (acts) and viewer guest (reads). Private keys 0600.
+prepare_certs() {
+  local seed_host="$1" certs="$RUN_DIR/certs" host address
+  luban_certs init --dir "$certs" --cluster luban >/dev/null
+  luban_certs issue --dir "$certs" --role seed --name A --address "$seed_host" >/dev/null
+  for host in "${AGENTS[@]}"; do
+    address=127.0.0.1
+    if ((NETNS)); then address="$(netns_var ADDR "$host")"; fi
+    luban_certs issue --dir "$certs" --role agent --name "$host" --address "$address" >/dev/null
+  done
+  luban_certs issue --dir "$certs" --role operator --name admin >/dev/null
+  luban_certs issue --dir "$certs" --role viewer --name guest >/dev/null
+  say "certificates: CA $certs/ca.crt; seed A, agents ${AGENTS[*]}, operator admin, viewer guest in $certs"
+}
+
+# luban certs ARGS...: the CLI's certificate verbs (no seed needed).
+luban_certs() {
+  dotnet "$ROOT/Luban.Cli/bin/$CONFIG/net10.0/Luban.Cli.dll" certs "$@"
 }
 
 start_cluster() {
@@ -143,24 +169,25 @@ start_cluster() {
     seed_ns="$(netns_var NETNS A)"
     seed_bind=(--bind "$seed_host")
   fi
-  local seed_address="akka.tcp://luban@$seed_host:$SEED_PORT"
-  # What the CLI and ./luban load use to find this cluster.
-  printf 'LUBAN_SEEDS=%s\nLUBAN_ADMIN_URL=%s\nLUBAN_PUBLIC_URL=%s\n' "$seed_address" "$ADMIN_URL" "$PUBLIC_URL" \
-    >"$RUN_DIR/cluster.env"
+  local seed_address="akka.ssl.tcp://luban@$seed_host:$SEED_PORT"
+  prepare_certs "$seed_host"
+  # What the CLI and ./luban load use to find this cluster, and the operator certificate the CLI shows it.
+  printf 'LUBAN_SEEDS=%s\nLUBAN_ADMIN_URL=%s\nLUBAN_PUBLIC_URL=%s\nLUBAN_CERT=%s\n' "$seed_address" "$ADMIN_URL" "$PUBLIC_URL" \
+    "$RUN_DIR/certs/operator-admin.crt" >"$RUN_DIR/cluster.env"
   say "starting seed (host A${seed_ns:+, namespace $seed_ns}) on $seed_address, admin $ADMIN_URL, front door $PUBLIC_URL"
   START_NETNS="$seed_ns" start seed "$ROOT/Luban.Seed/$bin/Luban.Seed.dll" --host-id A --port "$SEED_PORT" \
-    "${seed_bind[@]}" --admin-url "$ADMIN_URL" --public-url "$PUBLIC_URL" --hocon-dir "$RUN_DIR/hocon"
+    "${seed_bind[@]}" --admin-url "$ADMIN_URL" --public-url "$PUBLIC_URL" --hocon-dir "$RUN_DIR/hocon" --certs "$RUN_DIR/certs"
   local host
   for host in "${AGENTS[@]}"; do
     if ((NETNS)); then
       say "starting agent (host $host, namespace $(netns_var NETNS "$host"), $(netns_var ADDR "$host"))"
       START_NETNS="$(netns_var NETNS "$host")" start "node-$host" "$ROOT/Luban.Node/$bin/Luban.Node.dll" \
         --host-id "$host" --bind "$(netns_var ADDR "$host")" --port 0 --seed "$seed_address" \
-        --hocon-dir "$RUN_DIR/hocon-$host"
+        --hocon-dir "$RUN_DIR/hocon-$host" --certs "$RUN_DIR/certs"
     else
       say "starting agent (host $host)"
       start "node-$host" "$ROOT/Luban.Node/$bin/Luban.Node.dll" --host-id "$host" --port 0 --seed "$seed_address" \
-        --hocon-dir "$RUN_DIR/hocon"
+        --hocon-dir "$RUN_DIR/hocon" --certs "$RUN_DIR/certs"
     fi
   done
 }

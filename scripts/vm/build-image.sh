@@ -11,7 +11,7 @@ OUT="${LUBAN_IMAGE_DIR:-$LUBAN_REPO_ROOT/.luban/image}"
 KERNEL_META="${LUBAN_KERNEL_PACKAGE:-linux-image-cloud-amd64}"
 WEB_BIN="${LUBAN_WEB_BIN:-}"
 EXTRA_LIBS="${LUBAN_WEB_EXTRA_LIBS:-}"
-MODULES=(virtio_pci virtio_net button evdev)
+MODULES=(virtio_pci virtio_net button evdev qemu_fw_cfg)
 FORCE=0
 ROTATE_KEYS=0
 
@@ -23,8 +23,10 @@ Builds into \$LUBAN_IMAGE_DIR (default $LUBAN_REPO_ROOT/.luban/image):
   vmlinux             uncompressed kernel from $KERNEL_META (direct boot is ~3 s faster under emulation)
   initrd.img          busybox initramfs: /init, modules ${MODULES[*]}, dropbear, acpid, the web service
   image.env           manifest (paths, kernel version, service, host key fingerprint); source it from shell
-  ssh_host_ed25519_key.pub / .fingerprint   the guest's SSH host key, for pinning (generated here, once)
+  ssh_host_ed25519_key.pub / .fingerprint   the guests' SSH host key, for pinning (new with every build)
   agent_ed25519 / agent_ed25519.pub         the agent's key pair (OpenSSH format), authorised in the guest
+                                            only to run luban-conns (no shell, no forwarding, no pty)
+  The folder and its files are for root only (the initramfs holds the host key's private half).
   stamp               hash of the inputs; the image is rebuilt only when it changes (or with --force)
 
 Inputs: this script, the guest's files in scripts/vm/guest/ (${GUEST_FILES[*]}),
@@ -37,17 +39,19 @@ Environment:
   LUBAN_KERNEL_PACKAGE   kernel meta package (default linux-image-cloud-amd64).
 Options:
   --force        rebuild even when the stamp matches
-  --rotate-keys  generate new host and agent keys (implies a rebuild); pinned fingerprints change
+  --rotate-keys  generate a new agent key (implies a rebuild; the host key is new with every build anyway)
   --out DIR      build into DIR instead of \$LUBAN_IMAGE_DIR
 
 Guest kernel command line read by /init (values must not contain spaces):
   luban.ip=10.0.2.15/24 luban.gw=10.0.2.2 luban.dns=10.0.2.3   network (defaults: QEMU user networking)
   luban.instance=NAME   hostname and LUBAN_INSTANCE of the service
   luban.port=8080       the service port (ASPNETCORE_URLS=http://0.0.0.0:PORT, LUBAN_PORT)
-  luban.db=CONN         the records database connection string (LUBAN_DB); the host's loopback is 10.0.2.2
   luban.ssh=22          dropbear port
   luban.loglevel=Warning  ASP.NET log level (Logging__LogLevel__Default); the console is an emulated serial port
-In the guest, '/bin/luban-conns PORT' prints the number of established TCP connections to local port PORT.
+  luban.probe=H:P,...   diagnostics: at boot, try to connect to each and print the outcome on the console
+Nothing secret goes on the command line: the records database's connection string arrives through QEMU's firmware
+configuration (opt/luban/db) and the guest reaches the database only at 10.0.2.100:5432, its one way out.
+In the guest, '/bin/luban-conns' prints the number of established TCP connections to the service port.
 USAGE
 }
 
@@ -113,25 +117,21 @@ if [[ -z $KERNEL_PKG || -z $KERNEL_META_VERSION || $KERNEL_META_VERSION == "(non
 fi
 KERNEL_VERSION=${KERNEL_PKG#linux-image-}   # e.g. 6.1.0-56-cloud-amd64
 
-# --- keys: generated once per cache dir, so rebuilding for a new service binary keeps the pinned fingerprint -------
+# --- keys: the agent's key pair once per cache dir; the guests' host key new with every build (below) -------------
+# The image holds the host's private key: the image folder and its files are for root only.
+mkdir -p "$OUT"
+chmod 700 "$OUT"
 KEYS="$OUT/keys"
 mkdir -p "$KEYS"
 chmod 700 "$KEYS"
 if [[ $ROTATE_KEYS -eq 1 ]]; then
-    log "rotating keys: the pinned host key fingerprint and the agent key change"
+    log "rotating keys: the agent key changes (the host key changes with every build anyway)"
     rm -f "$KEYS"/*
-fi
-if [[ ! -s $KEYS/ssh_host_ed25519_key ]]; then
-    log "generating the guest's SSH host key (ed25519, dropbear format)"
-    dropbearkey -t ed25519 -f "$KEYS/ssh_host_ed25519_key" >/dev/null 2>&1
 fi
 if [[ ! -s $KEYS/agent_ed25519 ]]; then
     log "generating the agent's SSH key pair (ed25519, OpenSSH format)"
     ssh-keygen -q -t ed25519 -N '' -C luban-agent -f "$KEYS/agent_ed25519"
 fi
-HOST_PUB=$(dropbearkey -y -f "$KEYS/ssh_host_ed25519_key" 2>/dev/null | awk '/^ssh-ed25519 / {print $1" "$2}')
-[[ -n $HOST_PUB ]] || die "could not read the public half of $KEYS/ssh_host_ed25519_key"
-HOST_FP=$(ssh-keygen -l -E sha256 -f <(echo "$HOST_PUB luban-guest") | awk '{print $2}')
 
 # --- the cache stamp ---------------------------------------------------------------------------------------------
 pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
@@ -142,7 +142,7 @@ STAMP_INPUT=$(
     for lib in $EXTRA_LIBS; do echo "extra $lib $(sha256sum <"$lib" | cut -d' ' -f1)"; done
     echo "kernel $KERNEL_PKG $KERNEL_META_VERSION"
     echo "busybox $(pkg_version busybox-static) dropbear $(pkg_version dropbear-bin) libc $(pkg_version libc6)"
-    echo "hostkey $HOST_FP agentkey $(cut -d' ' -f2 "$KEYS/agent_ed25519.pub")"
+    echo "agentkey $(cut -d' ' -f2 "$KEYS/agent_ed25519.pub")"
 )
 STAMP=$(sha256sum <<<"$STAMP_INPUT" | cut -d' ' -f1)
 if [[ $FORCE -eq 0 && -f $OUT/stamp && "$(<"$OUT/stamp")" == "$STAMP" && -s $OUT/vmlinux && -s $OUT/initrd.img ]]; then
@@ -218,12 +218,24 @@ for m in "${MODULES[@]}"; do add_module "$m"; done
 cp "$MODDIR"/modules.{order,builtin,builtin.modinfo} "$R/lib/modules/$KERNEL_VERSION/"
 depmod -b "$R" "$KERNEL_VERSION"
 
+# A host key of this build's own: a key taken from one image build does not impersonate the guests of the next.
+rm -f "$KEYS/ssh_host_ed25519_key"
+log "generating this build's SSH host key for the guests (ed25519, dropbear format)"
+dropbearkey -t ed25519 -f "$KEYS/ssh_host_ed25519_key" >/dev/null 2>&1
+chmod 600 "$KEYS/ssh_host_ed25519_key"
+HOST_PUB=$(dropbearkey -y -f "$KEYS/ssh_host_ed25519_key" 2>/dev/null | awk '/^ssh-ed25519 / {print $1" "$2}')
+[[ -n $HOST_PUB ]] || die "could not read the public half of $KEYS/ssh_host_ed25519_key"
+HOST_FP=$(ssh-keygen -l -E sha256 -f <(echo "$HOST_PUB luban-guest") | awk '{print $2}')
+
 # dropbear with its libraries (libcrypt, libtomcrypt, libtommath, zlib, libgmp), the host key and the agent's key.
+# The agent's key can do one thing: count the service's connections (a forced command, no shell, no forwarding,
+# no pty), whatever command the client asks for.
 cp "$DROPBEAR" "$R/bin/dropbear"
 copy_libs "$DROPBEAR"
 cp "$KEYS/ssh_host_ed25519_key" "$R/etc/dropbear/dropbear_ed25519_host_key"
 chmod 600 "$R/etc/dropbear/dropbear_ed25519_host_key"
-cp "$KEYS/agent_ed25519.pub" "$R/root/.ssh/authorized_keys"
+printf 'command="/bin/luban-conns",no-port-forwarding,no-agent-forwarding,no-X11-forwarding,no-pty %s\n' \
+    "$(cut -d' ' -f1,2 "$KEYS/agent_ed25519.pub")" >"$R/root/.ssh/authorized_keys"
 chmod 600 "$R/root/.ssh/authorized_keys"
 
 # The service.
@@ -257,10 +269,12 @@ else
     log "not root: skipping the in-image library check (chroot needs root)"
 fi
 
+# root for init and SSH; the web service runs as luban, which owns nothing of the image.
 cat >"$R/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh
+luban:x:1000:1000:Luban web service:/nonexistent:/bin/false
 PASSWD
-echo 'root:x:0:' >"$R/etc/group"
+printf 'root:x:0:\nluban:x:1000:\n' >"$R/etc/group"
 echo '/bin/sh' >"$R/etc/shells"
 printf '127.0.0.1 localhost\n' >"$R/etc/hosts"
 
@@ -279,6 +293,7 @@ echo "$HOST_PUB" >"$OUT/ssh_host_ed25519_key.pub"
 echo "$HOST_FP" >"$OUT/ssh_host_ed25519_key.fingerprint"
 mv -f "$WORK/vmlinux" "$OUT/vmlinux"
 mv -f "$WORK/initrd.img" "$OUT/initrd.img"
+chmod 600 "$OUT/vmlinux" "$OUT/initrd.img"
 cat >"$OUT/image.env" <<ENV
 # Written by scripts/vm/build-image.sh; shell-sourceable.
 LUBAN_IMAGE_KERNEL=$OUT/vmlinux

@@ -24,6 +24,7 @@ PACKAGES=(
     busybox-static cpio lz4 kmod                                                 # image builder: initramfs, vmlinux, depmod
     dropbear-bin                                                                 # SSH server inside the guest
     openssh-client                                                               # ssh-keygen: agent key pair, fingerprints
+    socat                                                                        # a guest's one way out: its database forward
 )
 
 case "${1:-}" in
