@@ -124,7 +124,10 @@ public sealed record MeasurementResult(
     decimal WeightedLoss,
     decimal WeightedLossExact);
 
-/// <summary>One entry of topIssues: what costs the total how much (weightedLoss, points of the total).</summary>
+/// <summary>
+/// One entry of topIssues: what costs the total how much (weightedLoss, points of the total), with the usual remedies
+/// in English (CommonRemedies) and zh-TW (CommonRemediesZh).
+/// </summary>
 public sealed record Issue(
     Category Category,
     string Id,
@@ -134,4 +137,5 @@ public sealed record Issue(
     decimal WeightedLossExact,
     Remedy Remedy,
     string? Formula,
-    string? CommonRemedies);
+    string? CommonRemedies,
+    string? CommonRemediesZh);
