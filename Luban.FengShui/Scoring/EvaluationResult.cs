@@ -12,8 +12,12 @@ namespace Luban.FengShui.Scoring;
 /// </summary>
 public sealed record EvaluationResult
 {
-    /// <summary>Set by whoever stores the record; the scorer leaves it empty.</summary>
+    /// <summary>Set by whoever stores the record; the scorer leaves it empty (and then it is left out of the JSON).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Id { get; init; }
+    /// <summary>Set by the web layer: true for a stored record, false for one evaluated without saving.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Saved { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
     public string? Label { get; init; }
     /// <summary>The request the record was computed from (§7.7 "each record stores the inputs"); set by the store.</summary>
