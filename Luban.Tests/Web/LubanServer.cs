@@ -19,6 +19,7 @@ public sealed class LubanServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _connectionString;
     private readonly List<HttpClient> _clients = [];
+    private readonly Dictionary<HttpClient, CookieContainer> _jars = [];
 
     private LubanServer(WebApplication app, Uri address, string connectionString)
     {
@@ -60,13 +61,22 @@ public sealed class LubanServer : IAsyncDisposable
     /// </summary>
     public HttpClient NewClient(CookieContainer? jar = null)
     {
-        var client = new HttpClient(new SocketsHttpHandler { CookieContainer = jar ?? new CookieContainer(), UseCookies = true, AllowAutoRedirect = false })
+        jar ??= new CookieContainer();
+        var client = new HttpClient(new SocketsHttpHandler { CookieContainer = jar, UseCookies = true, AllowAutoRedirect = false })
         {
             BaseAddress = Address,
         };
         _clients.Add(client);
+        _jars[client] = jar;
         return client;
     }
+
+    /// <summary>The cookies a client would send here, as name=value pairs (for hand-made requests).</summary>
+    public IEnumerable<string> CookiesFor(HttpClient client) =>
+        _jars[client].GetCookies(Address).Select(c => $"{c.Name}={c.Value}");
+
+    /// <summary>A client's cookie jar, to carry the same person to another server.</summary>
+    public CookieContainer JarOf(HttpClient client) => _jars[client];
 
     /// <summary>A client registered (and so signed in) as a fresh account; its e-mail address comes back too.</summary>
     public async Task<(HttpClient Client, string Email)> NewUserAsync(string password = "correct horse battery", CookieContainer? jar = null)
