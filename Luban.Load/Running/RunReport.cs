@@ -52,6 +52,13 @@ public sealed record RunReport(
             $"answered by:   {(r.ByInstance.Count == 0 ? "(no X-Luban-Instance header seen)" : string.Join(", ", r.ByInstance.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => $"{i.Key} {i.Value}")))}",
             $"status:        {StatusLine()}",
         };
+        if (r.ByStep.Count > 0)
+        {
+            // Journeys: requests per step, in the journey's order, each with its share of the rate.
+            var seconds = r.Elapsed.TotalSeconds;
+            lines.Insert(3, "steps:         " + string.Join(", ", Journeys.UserJourney.Steps.Where(r.ByStep.ContainsKey)
+                .Select(step => $"{step} {r.ByStep[step]} ({PerSecond(r.ByStep[step], seconds).ToString("0.0", CultureInfo.InvariantCulture)}/s)")));
+        }
         if (Reactions is not null)
         {
             lines.Add("reaction times (seconds since the start):");
@@ -79,6 +86,7 @@ public sealed record RunReport(
         p50Ms = Result.P50Ms,
         p99Ms = Result.P99Ms,
         byInstance = Result.ByInstance,
+        byStep = Result.ByStep,
         firstSeenSeconds = FirstSeen,
         status = Status,
         figure15 = Reactions is null ? null : new { reactions = Reactions, summary = Reactions.Describe(), files = Files },
