@@ -25,6 +25,9 @@ public sealed record LoadResult(
     /// <summary>With journeys: requests per step (register, login, save, list, compare), answered or not.</summary>
     public IReadOnlyDictionary<string, long> ByStep { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>With journeys: the median latency of each step, in milliseconds.</summary>
+    public IReadOnlyDictionary<string, double> StepP50Ms { get; init; } = new Dictionary<string, double>();
+
     public override string ToString() =>
         $"{Requests} requests, {Succeeded} ok, {Non2xx} non-2xx, {SocketErrors} socket errors, " +
         $"{Requests / Math.Max(Elapsed.TotalSeconds, 1e-9):0} req/s, p50 {P50Ms:0.0} ms, p99 {P99Ms:0.0} ms" +
@@ -43,6 +46,7 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
     private readonly Func<HttpRequestMessage>? _requestFactory;
     private readonly Func<IClientJourney>? _journeys;
     private readonly ConcurrentDictionary<string, long> _bySteps = new();
+    private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _stepLatencies = new();
     private readonly ConcurrentDictionary<string, long> _failures = new();
     private readonly ConcurrentDictionary<string, long> _byInstance = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _firstSeen = new();
@@ -136,7 +140,14 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
         {
             FirstSeen = new Dictionary<string, TimeSpan>(_firstSeen),
             ByStep = new Dictionary<string, long>(_bySteps),
+            StepP50Ms = _stepLatencies.ToDictionary(s => s.Key, s => Median(s.Value)),
         };
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
     }
 
     /// <summary>Stops every client after its current request and returns the totals.</summary>
@@ -217,7 +228,9 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
                 request.Dispose();
             }
 
-            _latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            _latencies.Add(latency);
+            if (step is not null) _stepLatencies.GetOrAdd(step, _ => []).Add(latency);
         }
     }
 }

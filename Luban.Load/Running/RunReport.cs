@@ -57,7 +57,8 @@ public sealed record RunReport(
             // Journeys: requests per step, in the journey's order, each with its share of the rate.
             var seconds = r.Elapsed.TotalSeconds;
             lines.Insert(3, "steps:         " + string.Join(", ", Journeys.UserJourney.Steps.Where(r.ByStep.ContainsKey)
-                .Select(step => $"{step} {r.ByStep[step]} ({PerSecond(r.ByStep[step], seconds).ToString("0.0", CultureInfo.InvariantCulture)}/s)")));
+                .Select(step => $"{step} {r.ByStep[step]} ({PerSecond(r.ByStep[step], seconds).ToString("0.0", CultureInfo.InvariantCulture)}/s, " +
+                    $"p50 {r.StepP50Ms.GetValueOrDefault(step).ToString("0", CultureInfo.InvariantCulture)} ms)")));
         }
         if (Reactions is not null)
         {
@@ -87,6 +88,7 @@ public sealed record RunReport(
         p99Ms = Result.P99Ms,
         byInstance = Result.ByInstance,
         byStep = Result.ByStep,
+        stepP50Ms = Result.StepP50Ms,
         firstSeenSeconds = FirstSeen,
         status = Status,
         figure15 = Reactions is null ? null : new { reactions = Reactions, summary = Reactions.Describe(), files = Files },

@@ -47,6 +47,7 @@ public sealed class JourneyLoadSpecs
         var steps = summary.RootElement.GetProperty("byStep");
         Assert.Equal(3, steps.GetProperty("register").GetInt64());
         Assert.True(steps.GetProperty("save").GetInt64() > 0);
+        Assert.True(summary.RootElement.GetProperty("stepP50Ms").GetProperty("save").GetDouble() > 0);
         Assert.Equal(0, summary.RootElement.GetProperty("failed").GetInt64());
     }
 }
