@@ -56,6 +56,26 @@ public class BrowserSpecs
         }
     }
 
+    [BrowserFact]
+    public async Task Records_should_rename_delete_unshare_and_account_pages_should_speak_chinese()
+    {
+        RequireBrowser();
+        await using var server = await LubanServer.StartAsync(LubanServer.TempSqlite(), "browser-records", "--lockout-attempts", "3");
+
+        var output = await RunNodeAsync("records-flow.mjs", server, Path.GetTempPath(),
+            ("HOUSE_A_JSON", JsonSerializer.Serialize(SampleHouses.HouseA(), AppJsonContext.Default.EvaluationRequest)),
+            ("HOUSE_C_JSON", JsonSerializer.Serialize(SampleHouses.HouseC(), AppJsonContext.Default.EvaluationRequest)));
+
+        foreach (var expected in new[]
+        {
+            "OK filter by house type", "OK renamed from the list", "OK deleted after confirmation", "OK revoked link says",
+            "OK password changed", "OK wrong password:", "OK locked:", "OK no page or console errors",
+        })
+        {
+            Assert.True(output.Contains(expected, StringComparison.Ordinal), $"missing '{expected}' in:\n{output}");
+        }
+    }
+
     private static async Task<string> RunNodeAsync(string script, LubanServer server, string shots, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo("node")
