@@ -17,7 +17,8 @@ public interface IClientJourney
 /// <summary>
 /// A home buyer on the service: registers an account of its own (or signs in when it exists), then goes round
 /// evaluate-and-save (with an Idempotency-Key, kept until the save is answered, so a retried save is stored once),
-/// list, compare the last two; every <see cref="SignInEvery"/> rounds it signs in again. It keeps its session cookie
+/// list, compare the last two; every <see cref="SignInEvery"/> rounds it signs in again (0: only when its session
+/// is lost). It keeps its session cookie
 /// itself, so it works on a client whose handler keeps no cookies. Pure: no I/O.
 /// </summary>
 public sealed class UserJourney(string email, string password, int signInEvery = UserJourney.DefaultSignInEvery) : IClientJourney
@@ -115,7 +116,7 @@ public sealed class UserJourney(string email, string password, int signInEvery =
     private Stage EndRound()
     {
         _rounds++;
-        return _rounds % SignInEvery == 0 ? Stage.SignIn : Stage.Save;
+        return SignInEvery > 0 && _rounds % SignInEvery == 0 ? Stage.SignIn : Stage.Save;
     }
 
     private HttpRequestMessage Save()

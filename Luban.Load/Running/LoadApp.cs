@@ -69,7 +69,7 @@ internal sealed class LoadRun(LoadOptions options, RunContext context)
     private int _journeys;
 
     private Journeys.IClientJourney NewJourney() =>
-        new Journeys.UserJourney($"load-{_runId}-{Interlocked.Increment(ref _journeys)}@load.luban.test", "load journey passphrase");
+        new Journeys.UserJourney($"load-{_runId}-{Interlocked.Increment(ref _journeys)}@load.luban.test", "load journey passphrase", options.SignInEvery);
 
     public async Task<int> RunAsync(CancellationToken stop)
     {

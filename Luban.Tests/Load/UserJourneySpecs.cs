@@ -86,4 +86,12 @@ public sealed class UserJourneySpecs
 
         Assert.Equal(["register", "login", "save", "login", "save"], steps);
     }
+
+    [Fact]
+    public void Journey_with_sign_in_every_0_should_sign_in_only_at_the_start()
+    {
+        var steps = Walk(new UserJourney("a@b.tw", "pw", signInEvery: 0), 40);
+
+        Assert.Equal(["register"], steps.Where(s => s is "register" or "login"));
+    }
 }

@@ -152,4 +152,51 @@ public sealed class AccountApiSpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
         Assert.Equal("newPassword", (await LubanServer.JsonAsync(weak)).GetProperty("errors")[0].GetProperty("field").GetString());
     }
+
+    [Fact]
+    public async Task A_hash_made_with_fewer_iterations_should_be_upgraded_at_the_next_sign_in()
+    {
+        // A file of its own: TempSqlite's goes with the first server, and this one must outlive it.
+        var file = Path.Combine(Path.GetTempPath(), $"luban-rehash-{Guid.NewGuid():N}.db");
+        var database = $"Data Source={file}";
+        try
+        {
+            await UpgradeAsync(database);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    private static async Task UpgradeAsync(string database)
+    {
+        string email;
+        await using (var cheap = await LubanServer.StartAsync(database, "cheap", "--password-iterations", "20000"))
+        {
+            (_, email) = await cheap.NewUserAsync("the passphrase");
+        }
+        var before = await IterationsAsync(database, email);
+        await using var standard = await LubanServer.StartAsync(database, "standard");
+
+        var login = await PostJson(standard.NewClient(), "/api/account/login", new { email, password = "the passphrase" });
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Equal((20_000, 100_000), (before, await IterationsAsync(database, email)));
+    }
+
+    private static async Task<int> IterationsAsync(string database, string email)
+    {
+        await using var connection = new SqliteConnection(database);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT password_hash FROM accounts WHERE email = $email";
+        command.Parameters.AddWithValue("$email", email);
+        var hash = Convert.FromBase64String((string)(await command.ExecuteScalarAsync())!);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(hash.AsSpan(5));
+    }
 }

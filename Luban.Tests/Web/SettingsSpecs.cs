@@ -23,6 +23,7 @@ public class SettingsSpecs
     [InlineData("--lockout-seconds", "five", "lockout-seconds")]
     [InlineData("--session-check-seconds", "-1", "session-check-seconds")]
     [InlineData("--public-url", "ftp://x", "public-url")]
+    [InlineData("--password-iterations", "9999", "password-iterations")]
     [InlineData("--connection-string-file", "/nonexistent/luban-db", "connection-string-file")]
     public void Settings_should_reject_invalid_configuration_naming_the_key(string flag, string value, string key)
     {
@@ -97,6 +98,7 @@ public class SettingsSpecs
 
         Assert.Equal((5, TimeSpan.FromMinutes(5)), (settings.Lockout.MaxFailedAttempts, settings.Lockout.Duration));
         Assert.Equal(TimeSpan.FromSeconds(30), settings.SessionCheck);
+        Assert.Equal(100_000, settings.PasswordIterations);
         Assert.Null(settings.PublicUrl);
         Assert.False(settings.PublicHttps);
     }

@@ -142,7 +142,7 @@ public static class AccountEndpoints
         var now = clock.GetUtcNow();
         if (account is null)
         {
-            hasher.VerifyHashedPassword(Unknown.Account, Unknown.Hash, password ?? "");
+            hasher.VerifyHashedPassword(Unknown.Account, Unknown.Hash(hasher), password ?? "");
             return (WrongPassword(field), null);
         }
         if (LockoutPolicy.LockedFor(account.SignIn, now) is { } left)
@@ -185,10 +185,14 @@ public static class AccountEndpoints
 
     private static string NewStamp() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    // A hash to verify against when the address is unknown: made once, of a password nobody knows.
+    // A hash to verify against when the address is unknown: made once with the service's own hasher (so it costs what
+    // a real one costs), of a password nobody knows.
     private static class Unknown
     {
         public static readonly Account Account = new("", "", "", "", default);
-        public static readonly string Hash = new PasswordHasher<Account>().HashPassword(Account, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        private static string? _hash;
+
+        public static string Hash(PasswordHasher<Account> hasher) =>
+            _hash ??= hasher.HashPassword(Account, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
     }
 }

@@ -9,6 +9,7 @@ using Luban.Web.Storage;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 
 namespace Luban.Web.Hosting;
 
@@ -41,7 +42,7 @@ public static class LubanApp
         builder.Services.AddSingleton<RecordStore>();
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<DatabaseXmlRepository>();
-        builder.Services.AddSingleton(new PasswordHasher<Account>());
+        builder.Services.AddSingleton(new PasswordHasher<Account>(Options.Create(new PasswordHasherOptions { IterationCount = settings.PasswordIterations })));
         builder.Services.AddHostedService<RequestPurge>();
         builder.Services.AddLubanSessions(settings);
         overrides?.Invoke(builder.Services);

@@ -35,8 +35,12 @@ public sealed partial record LubanSettings(
     string ConnectionString,
     LockoutSettings Lockout,
     Uri? PublicUrl,
-    TimeSpan SessionCheck)
+    TimeSpan SessionCheck,
+    int PasswordIterations = LubanSettings.DefaultPasswordIterations)
 {
+    /// <summary>ASP.NET Core Identity's own default (PBKDF2-HMAC-SHA512).</summary>
+    public const int DefaultPasswordIterations = 100_000;
+
     public const string DefaultSqlite = "Data Source=luban.db";
 
     /// <summary>Seconds a client is told to wait (Retry-After) when the records database is unavailable.</summary>
@@ -82,8 +86,10 @@ public sealed partial record LubanSettings(
             TimeSpan.FromSeconds(Integer(configuration, "lockout-seconds", "LUBAN_LOCKOUT_SECONDS", (int)LockoutSettings.Default.Duration.TotalSeconds, 1, 86_400)));
         // How often a session is checked against its account (a password change ends the other sessions within this).
         var sessionCheck = TimeSpan.FromSeconds(Integer(configuration, "session-check-seconds", "LUBAN_SESSION_CHECK_SECONDS", 30, 0, 3600));
+        // Stored hashes keep their own count; a higher setting upgrades each at its owner's next sign-in.
+        var iterations = Integer(configuration, "password-iterations", "LUBAN_PASSWORD_ITERATIONS", DefaultPasswordIterations, 10_000, 10_000_000);
         return new LubanSettings(instance, mode, store, connection ?? DefaultSqlite, lockout,
-            ReadPublicUrl(Value(configuration, "public-url", "LUBAN_PUBLIC_URL")), sessionCheck);
+            ReadPublicUrl(Value(configuration, "public-url", "LUBAN_PUBLIC_URL")), sessionCheck, iterations);
     }
 
     private static string? Value(IConfiguration configuration, string flag, string variable) => configuration[flag] ?? configuration[variable];
