@@ -189,7 +189,7 @@ public sealed class EvaluationApiSpecs : IAsyncLifetime
     [InlineData("/", HttpStatusCode.OK)]
     [InlineData("/app.js", HttpStatusCode.OK)]
     [InlineData("/chart.umd.min.js", HttpStatusCode.OK)]
-    [InlineData("/api/evaluations/nope", HttpStatusCode.Unauthorized)]
+    [InlineData("/api/evaluations/nope", HttpStatusCode.NotFound)]
     [InlineData("/dbz", HttpStatusCode.OK)]
     [InlineData("/no-such-page", HttpStatusCode.NotFound)]
     public async Task Every_response_should_name_the_instance(string path, HttpStatusCode status)
@@ -207,6 +207,6 @@ public sealed class EvaluationApiSpecs : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, (await user.GetAsync("/api/compare?a=x")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await user.GetAsync("/api/compare?a=x&b=y")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client.GetAsync("/api/compare?a=x&b=y")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _server.Client.GetAsync("/api/compare?a=x&b=y")).StatusCode);
     }
 }

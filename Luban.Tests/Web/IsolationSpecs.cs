@@ -45,16 +45,23 @@ public sealed class IsolationSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_anonymous_visitor_should_get_401_for_every_record_route()
+    public async Task An_anonymous_visitor_should_find_no_record_and_be_asked_to_sign_in_for_lists()
     {
+        var (ann, _) = await _server.NewUserAsync();
+        var id = await LubanServer.SaveAsync(ann, SampleHouses.HouseA());
         var anonymous = _server.NewClient();
-        var routes = new[] { "/api/evaluations", "/api/evaluations/x", "/api/evaluations/export.csv", "/api/evaluations/x/export.json", "/api/compare?ids=x,y" };
 
-        foreach (var route in routes)
+        // Routes naming a record: it is not the caller's, so it does not exist for them.
+        foreach (var route in new[] { $"/api/evaluations/{id}", $"/api/evaluations/{id}/export.json", $"/api/compare?ids={id},x" })
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(route)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(route)).StatusCode);
         }
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.DeleteAsync("/api/evaluations/x")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/evaluations/x/share", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.DeleteAsync($"/api/evaluations/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PatchAsJsonAsync($"/api/evaluations/{id}", new { label = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PostAsync($"/api/evaluations/{id}/share", null)).StatusCode);
+        // Routes over one's own records: sign in first.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/evaluations")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/evaluations/export.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ann.GetAsync($"/api/evaluations/{id}")).StatusCode);
     }
 }

@@ -110,7 +110,7 @@ public sealed class RecordApiSpecs : IAsyncLifetime
         Assert.False(body.TryGetProperty("id", out _));
         Assert.True((await LubanServer.JsonAsync(await _user.GetAsync("/api/evaluations"))).GetProperty("items")[0].GetProperty("shared").GetBoolean());
         // Read-only: the link grants no rename, delete or list.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.DeleteAsync($"/api/evaluations/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.DeleteAsync($"/api/evaluations/{id}")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await _user.DeleteAsync($"/api/evaluations/{id}/share")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/shared/{token}")).StatusCode);

@@ -42,7 +42,8 @@ public sealed record CompareAnswer(
 
 /// <summary>
 /// A signed-in user's own records: list with search, filters, order and pages; open, rename, delete; share read-only
-/// through a revocable link; export; compare. Another account's record answers 404 exactly like a missing one.
+/// through a revocable link; export; compare. A record that is not the caller's — another account's, or any record
+/// for an anonymous caller — answers 404 exactly like a missing one; the list and the CSV export answer 401 anonymous.
 /// </summary>
 public static class RecordEndpoints
 {
@@ -82,7 +83,7 @@ public static class RecordEndpoints
     {
         if (Sessions.AccountId(http.User) is not { } owner)
         {
-            return Problems.SignedOut();
+            return Problems.NotFound();
         }
         return await records.GetAsync(owner, id, ct) is { } found
             ? Results.Json(found.Record, AppJsonContext.Default.EvaluationResult)
@@ -93,7 +94,7 @@ public static class RecordEndpoints
     {
         if (Sessions.AccountId(http.User) is not { } owner)
         {
-            return Problems.SignedOut();
+            return Problems.NotFound();
         }
         if (await records.GetAsync(owner, id, ct) is not { } found)
         {
@@ -119,7 +120,7 @@ public static class RecordEndpoints
     {
         if (Sessions.AccountId(http.User) is not { } owner)
         {
-            return Problems.SignedOut();
+            return Problems.NotFound();
         }
         var (change, problem) = await JsonBody.ReadAsync(http, AppJsonContext.Default.LabelChange, MaxLabelBodyBytes, ct);
         if (problem is not null)
@@ -141,7 +142,7 @@ public static class RecordEndpoints
     {
         if (Sessions.AccountId(http.User) is not { } owner)
         {
-            return Problems.SignedOut();
+            return Problems.NotFound();
         }
         return await records.DeleteAsync(owner, id, ct) ? Results.NoContent() : Problems.NotFound();
     }
@@ -150,7 +151,7 @@ public static class RecordEndpoints
     {
         if (Sessions.AccountId(http.User) is not { } owner)
         {
-            return Problems.SignedOut();
+            return Problems.NotFound();
         }
         var token = await records.ShareAsync(owner, id, Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(ShareTokenBytes)), ct);
         if (token is null)
@@ -169,7 +170,7 @@ public static class RecordEndpoints
     {
         if (Sessions.AccountId(http.User) is not { } owner)
         {
-            return Problems.SignedOut();
+            return Problems.NotFound();
         }
         return await records.UnshareAsync(owner, id, ct) ? Results.NoContent() : Problems.NotFound();
     }
@@ -190,7 +191,7 @@ public static class RecordEndpoints
     {
         if (Sessions.AccountId(http.User) is not { } owner)
         {
-            return Problems.SignedOut();
+            return Problems.NotFound("ids");
         }
         var q = http.Request.Query;
         // ids=a,b[,c,d]; a=&b= is the older two-record form.

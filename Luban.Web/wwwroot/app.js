@@ -451,9 +451,14 @@
   }
 
   async function openReport(id) {
-    const { ok, status, body } = await api(`/api/evaluations/${encodeURIComponent(id)}`);
+    // A record is visible to its owner only: signed out, there is nothing to ask for.
+    if (!state.me) {
+      setHtml($("#view-report"), h`<p class="error">${t("signInFirst")}</p>`);
+      return;
+    }
+    const { ok, body } = await api(`/api/evaluations/${encodeURIComponent(id)}`);
     if (!ok) {
-      setHtml($("#view-report"), h`<p class="error">${status === 401 ? t("signInFirst") : errorList(body)}</p>`);
+      setHtml($("#view-report"), errorList(body));
       return;
     }
     state.report = { record: body, mode: "report", share: state.report?.record?.id === id ? state.report.share : null };
