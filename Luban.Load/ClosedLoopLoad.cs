@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Luban.Load.Journeys;
 
 namespace Luban.Load;
 
@@ -20,6 +21,12 @@ public sealed record LoadResult(
     /// <summary>Per instance, when its first successful answer arrived, measured like <see cref="Elapsed"/>.</summary>
     public IReadOnlyDictionary<string, TimeSpan> FirstSeen { get; init; } = new Dictionary<string, TimeSpan>();
 
+    /// <summary>With journeys: requests per step (register, login, save, list, compare), answered or not.</summary>
+    public IReadOnlyDictionary<string, long> ByStep { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>With journeys: the median latency of each step, in milliseconds.</summary>
+    public IReadOnlyDictionary<string, double> StepP50Ms { get; init; } = new Dictionary<string, double>();
+
     public override string ToString() =>
         $"{Requests} requests, {Succeeded} ok, {Non2xx} non-2xx, {SocketErrors} socket errors, " +
         $"{Requests / Math.Max(Elapsed.TotalSeconds, 1e-9):0} req/s, p50 {P50Ms:0.0} ms, p99 {P99Ms:0.0} ms" +
@@ -36,6 +43,9 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
     private readonly Uri _target;
     private readonly string _instanceHeader;
     private readonly Func<HttpRequestMessage>? _requestFactory;
+    private readonly Func<IClientJourney>? _journeys;
+    private readonly ConcurrentDictionary<string, long> _bySteps = new();
+    private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _stepLatencies = new();
     private readonly ConcurrentDictionary<string, long> _failures = new();
     private readonly ConcurrentDictionary<string, long> _byInstance = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _firstSeen = new();
@@ -48,12 +58,17 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
     private long _requests, _succeeded, _non2xx, _socketErrors;
 
     /// <param name="clock">Only for <see cref="StartedAt"/>; durations come from a stopwatch.</param>
+    /// <param name="journeys">
+    /// When given, each client follows its own journey (requests relative to <paramref name="target"/>) instead of
+    /// repeating one request.
+    /// </param>
     public ClosedLoopLoad(Uri target, string instanceHeader = "X-Luban-Instance",
-        Func<HttpRequestMessage>? requestFactory = null, TimeProvider? clock = null)
+        Func<HttpRequestMessage>? requestFactory = null, TimeProvider? clock = null, Func<IClientJourney>? journeys = null)
     {
         _target = target;
         _instanceHeader = instanceHeader;
         _requestFactory = requestFactory;
+        _journeys = journeys;
         _wallClock = clock ?? TimeProvider.System;
     }
 
@@ -123,7 +138,15 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
             new Dictionary<string, long>(_byInstance), _clock.Elapsed, Percentile(0.50), Percentile(0.99))
         {
             FirstSeen = new Dictionary<string, TimeSpan>(_firstSeen),
+            ByStep = new Dictionary<string, long>(_bySteps),
+            StepP50Ms = _stepLatencies.ToDictionary(s => s.Key, s => Median(s.Value)),
         };
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
     }
 
     /// <summary>Stops every client after its current request and returns the totals.</summary>
@@ -142,16 +165,37 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
 
     private async Task LoopAsync(HttpClient client, CancellationToken stop)
     {
+        var journey = _journeys?.Invoke();
         while (!stop.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
-            using var request = _requestFactory?.Invoke() ?? new HttpRequestMessage(HttpMethod.Get, _target);
-            request.RequestUri ??= _target;
+            string? step = null;
+            HttpRequestMessage request;
+            if (journey is not null)
+            {
+                (request, step) = journey.Next();
+                request.RequestUri = new Uri(_target, request.RequestUri!);
+                _bySteps.AddOrUpdate(step, 1, (_, n) => n + 1);
+            }
+            else
+            {
+                request = _requestFactory?.Invoke() ?? new HttpRequestMessage(HttpMethod.Get, _target);
+                request.RequestUri ??= _target;
+            }
             try
             {
                 // The request is never cancelled midway: a retired client finishes what it started.
                 using var response = await client.SendAsync(request, CancellationToken.None);
-                await response.Content.LoadIntoBufferAsync(CancellationToken.None);
+                if (journey is not null)
+                {
+                    var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
+                    journey.Observe(step!, response.StatusCode,
+                        response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], body);
+                }
+                else
+                {
+                    await response.Content.LoadIntoBufferAsync(CancellationToken.None);
+                }
                 Interlocked.Increment(ref _requests);
                 if (response.IsSuccessStatusCode)
                 {
@@ -167,7 +211,8 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
                 else
                 {
                     Interlocked.Increment(ref _non2xx);
-                    _failures.AddOrUpdate($"HTTP {(int)response.StatusCode}", 1, (_, n) => n + 1);
+                    var kind = step is null ? $"HTTP {(int)response.StatusCode}" : $"HTTP {(int)response.StatusCode} {step}";
+                    _failures.AddOrUpdate(kind, 1, (_, n) => n + 1);
                 }
             }
             catch (Exception error) when (error is HttpRequestException or IOException or TaskCanceledException)
@@ -177,8 +222,14 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
                 var kind = error is HttpRequestException { HttpRequestError: var e } ? e.ToString() : error.GetType().Name;
                 _failures.AddOrUpdate(kind, 1, (_, n) => n + 1);
             }
+            finally
+            {
+                request.Dispose();
+            }
 
-            _latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            _latencies.Add(latency);
+            if (step is not null) _stepLatencies.GetOrAdd(step, _ => []).Add(latency);
         }
     }
 }

@@ -17,6 +17,7 @@ public sealed class FengShuiModel
     private readonly Dictionary<string, ExposureDefinition> _exposures;
     private readonly Dictionary<string, FactorDefinition> _factors;
     private readonly Dictionary<string, HouseTypeDefinition> _houseTypes;
+    private readonly Dictionary<(string Group, string Id), Term> _labels;
 
     private FengShuiModel(ModelDocument doc)
     {
@@ -27,6 +28,7 @@ public sealed class FengShuiModel
         _factors = doc.Factors.ToDictionary(f => f.Id, StringComparer.Ordinal);
         _houseTypes = doc.HouseTypes.ToDictionary(h => h.Id, StringComparer.Ordinal);
         Terms = BuildTerms(doc);
+        _labels = Terms.GroupBy(t => (t.Group, t.Id)).ToDictionary(g => g.Key, g => g.First());
     }
 
     /// <summary>The embedded LBC-FS-1.0 model.</summary>
@@ -123,6 +125,10 @@ public sealed class FengShuiModel
         _ => IndexOf(_doc.Factors.Select(f => f.Id), id),
     };
 
+    /// <summary>The zh-TW and English label of a term, or the id twice when the group has no such term.</summary>
+    public (string Zh, string En) Label(string group, string id) =>
+        _labels.TryGetValue((group, id), out var term) ? (term.Zh, term.En) : (id, id);
+
     public (string Zh, string En) ErrorMessage(string code) => Pair(_doc.Errors, code);
 
     public (string Zh, string En) WarningMessage(string code) => Pair(_doc.Warnings, code);
@@ -162,24 +168,32 @@ public sealed class FengShuiModel
         var terms = new List<Term>();
         foreach (var (group, rows) in doc.Terms)
         {
-            terms.AddRange(rows.Select(r => new Term(group, r[0], r[1], r[2], r.Length > 3 ? r[3] : null)));
+            terms.AddRange(rows.Select(r => new Term(group, r[0], r[1], r[2], r.Length > 3 ? r[3] : null, r.Length > 4 ? r[4] : null)));
         }
-        terms.AddRange(doc.HouseTypes.Select(h => new Term("houseType", h.Id, h.Zh, h.En, h.Explanation)));
-        terms.AddRange(doc.Exposures.Select(e => new Term("exposure", e.Id, e.Zh, e.En, $"{e.Type} × {e.Factor}")));
-        terms.AddRange(doc.EnvItems.Select(e => new Term("envItem", e.Id, e.Zh, e.En, e.Explanation)));
-        terms.AddRange(doc.InteriorItems.Select(e => new Term("interiorItem", e.Id, e.Zh, e.En, e.Explanation)));
+        string CategoryZh(string id) => terms.Single(t => t.Group == "category" && t.Id == id).Zh;
+        string ExposureTypeZh(string id) => terms.Single(t => t.Group == "exposureType" && t.Id == id).Zh;
+        string ExposureTypeEn(string id) => terms.Single(t => t.Group == "exposureType" && t.Id == id).En;
+        terms.AddRange(doc.HouseTypes.Select(h => new Term("houseType", h.Id, h.Zh, h.En, h.Explanation, h.ExplanationZh)));
+        terms.AddRange(doc.Exposures.Select(e => new Term("exposure", e.Id, e.Zh, e.En,
+            Invariant($"{ExposureTypeEn(e.Type)} × {e.Factor}"), Invariant($"{ExposureTypeZh(e.Type)} × {e.Factor}"))));
+        terms.AddRange(doc.EnvItems.Select(e => new Term("envItem", e.Id, e.Zh, e.En, e.Explanation, e.ExplanationZh)));
+        terms.AddRange(doc.InteriorItems.Select(e => new Term("interiorItem", e.Id, e.Zh, e.En, e.Explanation, e.ExplanationZh)));
         foreach (var factor in doc.Factors)
         {
-            terms.Add(new Term("factor", factor.Id, factor.Zh, factor.En, $"{factor.Category}, weight {factor.Weight}"));
-            terms.AddRange(factor.Options.Select(o => new Term(factor.Id, o.Id, o.Zh, OptionEnglish(o), $"score {o.Score}")));
+            terms.Add(new Term("factor", factor.Id, factor.Zh, factor.En,
+                Invariant($"{factor.Category}, weight {factor.Weight}"), Invariant($"{CategoryZh(factor.Category)}，權重 {factor.Weight}")));
+            terms.AddRange(factor.Options.Select(o => new Term(factor.Id, o.Id, o.Zh, OptionEnglish(o), Invariant($"score {o.Score}"), Invariant($"分數 {o.Score}"))));
         }
-        terms.AddRange(doc.Grades.Select(g => new Term("grade", g.Id, g.Zh, g.En, $"total ≥ {g.Min}")));
-        terms.AddRange(doc.RulerProfiles.Select(p => new Term("rulerProfile", p.Id, p.Zh, p.En, $"cycle {p.CycleCm} cm")));
+        terms.AddRange(doc.Grades.Select(g => new Term("grade", g.Id, g.Zh, g.En, Invariant($"total ≥ {g.Min}"), Invariant($"總分 ≥ {g.Min}"))));
+        terms.AddRange(doc.RulerProfiles.Select(p => new Term("rulerProfile", p.Id, p.Zh, p.En,
+            Invariant($"cycle {p.CycleCm} cm"), Invariant($"一輪 {p.CycleCm} 公分"))));
         foreach (var (kind, sections) in doc.RulerSections)
         {
             var group = kind == "DINGLAN" ? "dinglanSection" : "wengongSection";
-            terms.AddRange(sections.Select(s => new Term(group, s.Zh, s.Zh, s.En, s.Luck)));
+            terms.AddRange(sections.Select(s => new Term(group, s.Zh, s.Zh, s.En, s.Luck == "吉" ? "auspicious" : "inauspicious", s.Luck)));
         }
         return terms;
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -44,12 +44,18 @@ public sealed record RulerProfileDefinition(string Id, decimal CycleCm, string K
 public sealed record RulerSectionDefinition(string Zh, string En, string Luck, string[][] Subs);
 public sealed record ExposureDefinition(string Id, string Type, decimal Factor, string? IgnoredWarning, string Zh, string En);
 public sealed record FloorBand(int? MaxFloor, decimal Factor, string? IgnoredWarning);
-public sealed record EnvItemDefinition(string Id, string Zh, string En, int Severity, string ExposureType, string FloorRule, string Explanation, string? Remedies);
+/// <summary>An external sha item of §2; Remedies and Explanation are English, the *Zh twins zh-TW.</summary>
+public sealed record EnvItemDefinition(
+    string Id, string Zh, string En, int Severity, string ExposureType, string FloorRule, string Explanation, string? ExplanationZh,
+    string? Remedies, string? RemediesZh);
 public sealed record DoubleCountRule(string Primary, string[] Others, string Exposure);
-public sealed record InteriorItemDefinition(string Id, string Zh, string En, int Severity, bool Countable, string Explanation, string? Remedies);
+/// <summary>An interior item of §6; Remedies and Explanation are English, the *Zh twins zh-TW.</summary>
+public sealed record InteriorItemDefinition(
+    string Id, string Zh, string En, int Severity, bool Countable, string Explanation, string? ExplanationZh, string? Remedies, string? RemediesZh);
 public sealed record OptionDefinition(string Id, string Zh, string? En, decimal Score);
 public sealed record FactorDefinition(string Id, string Category, decimal Weight, string Zh, string En, bool Derived, string[]? NotApplicableFor, OptionDefinition[] Options);
-public sealed record HouseTypeDefinition(string Id, string Zh, string En, bool Landed, int? WarnAboveTotalFloors, int? WarnBelowTotalFloors, string Explanation);
+public sealed record HouseTypeDefinition(
+    string Id, string Zh, string En, bool Landed, int? WarnAboveTotalFloors, int? WarnBelowTotalFloors, string Explanation, string? ExplanationZh);
 
 // Source-generated metadata keeps the library trim/NativeAOT safe (no reflection-based JSON).
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip)]

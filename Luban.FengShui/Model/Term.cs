@@ -1,7 +1,10 @@
 namespace Luban.FengShui.Model;
 
-/// <summary>One defined term: its group (houseType, envItem, W1, …), wire id, zh-TW and English label and a one-line explanation.</summary>
-public sealed record Term(string Group, string Id, string Zh, string En, string? Explanation);
+/// <summary>
+/// One defined term: its group (houseType, envItem, W1, …), wire id, zh-TW and English label and a one-line
+/// explanation in English (Explanation) and zh-TW (ExplanationZh).
+/// </summary>
+public sealed record Term(string Group, string Id, string Zh, string En, string? Explanation, string? ExplanationZh);
 
 public static class Labels
 {

@@ -84,12 +84,29 @@ public sealed class LubanRuler(FengShuiModel model)
         {
             return [];
         }
+        return Nearest(cm, reading.Cycle, profile, s => model.ElementScore(element, s) >= model.Luban.Suggestions.MinElementScore);
+    }
+
+    /// <summary>
+    /// The ruler tool's "nearest lucky lengths": the same rule as <see cref="Suggest"/> (margin, rounding, distance,
+    /// count) applied to every 吉 section of the profile, whatever the element; a length already well inside a 吉
+    /// section gets its own range first, at distance 0.
+    /// </summary>
+    public IReadOnlyList<RulerSuggestion> LuckyRanges(decimal cm, RulerProfileId profile)
+    {
+        var reading = Read(cm, profile);
+        var sections = model.Sections(profile);
+        return Nearest(cm, reading.Cycle, profile, s => sections[s].Luck == "吉");
+    }
+
+    private List<RulerSuggestion> Nearest(decimal cm, int cycleIndex, RulerProfileId profile, Func<int, bool> qualifies)
+    {
         var rule = model.Luban.Suggestions;
         var sections = model.Sections(profile);
         var cycle = model.Profile(profile).CycleCm;
         var width = cycle / sections.Count;
         var found = new List<RulerSuggestion>();
-        for (var k = reading.Cycle - 1; k <= reading.Cycle + 1; k++)
+        for (var k = cycleIndex - 1; k <= cycleIndex + 1; k++)
         {
             if (k < 0)
             {
@@ -97,7 +114,7 @@ public sealed class LubanRuler(FengShuiModel model)
             }
             for (var s = 0; s < sections.Count; s++)
             {
-                if (model.ElementScore(element, s) < rule.MinElementScore)
+                if (!qualifies(s))
                 {
                     continue;
                 }

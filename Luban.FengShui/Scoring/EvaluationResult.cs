@@ -12,8 +12,12 @@ namespace Luban.FengShui.Scoring;
 /// </summary>
 public sealed record EvaluationResult
 {
-    /// <summary>Set by whoever stores the record; the scorer leaves it empty.</summary>
+    /// <summary>Set by whoever stores the record; the scorer leaves it empty (and then it is left out of the JSON).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Id { get; init; }
+    /// <summary>Set by the web layer: true for a stored record, false for one evaluated without saving.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Saved { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
     public string? Label { get; init; }
     /// <summary>The request the record was computed from (§7.7 "each record stores the inputs"); set by the store.</summary>
@@ -124,7 +128,10 @@ public sealed record MeasurementResult(
     decimal WeightedLoss,
     decimal WeightedLossExact);
 
-/// <summary>One entry of topIssues: what costs the total how much (weightedLoss, points of the total).</summary>
+/// <summary>
+/// One entry of topIssues: what costs the total how much (weightedLoss, points of the total), with the usual remedies
+/// in English (CommonRemedies) and zh-TW (CommonRemediesZh).
+/// </summary>
 public sealed record Issue(
     Category Category,
     string Id,
@@ -134,4 +141,5 @@ public sealed record Issue(
     decimal WeightedLossExact,
     Remedy Remedy,
     string? Formula,
-    string? CommonRemedies);
+    string? CommonRemedies,
+    string? CommonRemediesZh);

@@ -95,11 +95,11 @@ public sealed class HouseScorer(FengShuiModel model)
             var ignored = exposure.Factor == 0 || band.Factor == 0;
             if (exposure.IgnoredWarning is { } distanceWarning && exposure.Factor == 0)
             {
-                warnings.Add(Warn(distanceWarning, $"env[{i}].exposure"));
+                warnings.Add(Warn(distanceWarning, $"env[{i}].exposure", (definition.Zh, definition.En)));
             }
             if (band.IgnoredWarning is { } floorWarning && band.Factor == 0)
             {
-                warnings.Add(Warn(floorWarning, $"env[{i}].id"));
+                warnings.Add(Warn(floorWarning, $"env[{i}].id", (definition.Zh, definition.En)));
             }
             items.Add(Deduction(definition.Id, definition.Zh, definition.En, definition.Severity, entry.Exposure,
                 exposure.Factor, band.Factor, entry.Remedy, 1, weight, ignored));
@@ -222,7 +222,7 @@ public sealed class HouseScorer(FengShuiModel model)
             weighted += measureWeight * (score ?? 0m);
             foreach (var flag in reading.Flags)
             {
-                warnings.Add(Warn(flag, $"measurements[{i}].cm"));
+                warnings.Add(Warn(flag, $"measurements[{i}].cm", MeasurementSubject(measurement)));
             }
             results.Add(new MeasurementResult(measurement.Element, measurement.Dimension, measurement.Cm, profile,
                 reading.Cycle, reading.RemainderCm, reading.SectionIndex, reading.Section, reading.SectionEn,
@@ -239,7 +239,7 @@ public sealed class HouseScorer(FengShuiModel model)
         if (house.TotalFloors is { } total && model.TryGetHouseType(house.HouseType, out var type)
             && (total > type.WarnAboveTotalFloors || total < type.WarnBelowTotalFloors))
         {
-            warnings.Add(Warn("W_TYPE_FLOORS", "totalFloors"));
+            warnings.Add(Warn("W_TYPE_FLOORS", "totalFloors", ("總樓層", "total floors")));
         }
         var rule = model.DoubleCount;
         var primary = house.Env.Any(e => e.Id == rule.Primary && e.Exposure == rule.Exposure);
@@ -247,7 +247,8 @@ public sealed class HouseScorer(FengShuiModel model)
         {
             if (rule.Others.Contains(house.Env[i].Id) && house.Env[i].Exposure == rule.Exposure)
             {
-                warnings.Add(Warn("W_DOUBLE_COUNT", $"env[{i}].id"));
+                var (zh, en) = model.Label("envItem", house.Env[i].Id);
+                warnings.Add(Warn("W_DOUBLE_COUNT", $"env[{i}].id", (zh, en)));
             }
         }
     }
@@ -259,9 +260,10 @@ public sealed class HouseScorer(FengShuiModel model)
         foreach (var category in categories.All)
         {
             issues.AddRange(category.Items.Where(i => i.Penalty > 0).Select(i =>
-                new Issue(category.Category, i.Id, i.Zh, i.En, i.WeightedLoss, i.WeightedLossExact, i.Remedy, i.Formula, CommonRemedies(category.Category, i.Id))));
+                new Issue(category.Category, i.Id, i.Zh, i.En, i.WeightedLoss, i.WeightedLossExact, i.Remedy, i.Formula,
+                    CommonRemedies(category.Category, i.Id).En, CommonRemedies(category.Category, i.Id).Zh)));
             issues.AddRange(category.Options.Where(o => !o.Derived && o.AdjustedScore < model.OptionNeutral).Select(o =>
-                new Issue(category.Category, o.Factor, o.Zh, o.En, o.WeightedLoss, o.WeightedLossExact, o.Remedy, null, null)));
+                new Issue(category.Category, o.Factor, o.Zh, o.En, o.WeightedLoss, o.WeightedLossExact, o.Remedy, null, null, null)));
         }
         return [.. issues
             .OrderByDescending(i => i.WeightedLossExact)
@@ -270,18 +272,27 @@ public sealed class HouseScorer(FengShuiModel model)
     }
 
     // The "common 化解" column of §2 and §6, shown beside each issue.
-    private string? CommonRemedies(Category category, string id) => category switch
+    private (string? En, string? Zh) CommonRemedies(Category category, string id) => category switch
     {
-        Category.ENV when model.TryGetEnvItem(id, out var env) => NullIfEmpty(env.Remedies),
-        Category.INTERIOR when model.TryGetInteriorItem(id, out var interior) => NullIfEmpty(interior.Remedies),
-        _ => null,
+        Category.ENV when model.TryGetEnvItem(id, out var env) => (NullIfEmpty(env.Remedies), NullIfEmpty(env.RemediesZh)),
+        Category.INTERIOR when model.TryGetInteriorItem(id, out var interior) => (NullIfEmpty(interior.Remedies), NullIfEmpty(interior.RemediesZh)),
+        _ => (null, null),
     };
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
-    private Warning Warn(string code, string? field)
+    private Warning Warn(string code, string? field, (string Zh, string En) subject)
     {
         var (zh, en) = model.WarningMessage(code);
-        return new Warning(code, field, en, zh);
+        return new Warning(code, field, en, zh, subject.En, subject.Zh);
+    }
+
+    // "main door width 90 cm" / 「大門寬 90 公分」: what a warning about one measurement is about.
+    private (string Zh, string En) MeasurementSubject(Measurement measurement)
+    {
+        var element = model.Label("element", measurement.Element.ToString());
+        var dimension = model.Label("dimension", measurement.Dimension.ToString());
+        var cm = LubanRuler.Trim(measurement.Cm).ToString(CultureInfo.InvariantCulture);
+        return ($"{element.Zh}{dimension.Zh} {cm} 公分", $"{element.En} {dimension.En} {cm} cm");
     }
 }

@@ -27,8 +27,11 @@ public sealed record Measurement(MeasureElement Element, Dimension Dimension, de
 /// <summary>One rejected field: JSON path (e.g. <c>env[2].exposure</c>), §8 code and both messages.</summary>
 public sealed record FieldError(string Field, string Code, string Message, string MessageZh);
 
-/// <summary>A §8.3 warning: the record is accepted. Field is the JSON path it concerns, when there is one.</summary>
-public sealed record Warning(string Code, string? Field, string Message, string MessageZh);
+/// <summary>
+/// A §8.3 warning: the record is accepted. Field is the JSON path it concerns, when there is one; Subject and
+/// SubjectZh name that thing for people ("main door width 90 cm", 「大門寬 90 公分」).
+/// </summary>
+public sealed record Warning(string Code, string? Field, string Message, string MessageZh, string? Subject = null, string? SubjectZh = null);
 
 /// <summary>Either a house or every error found in the request.</summary>
 public sealed record ValidationOutcome(House? House, IReadOnlyList<FieldError> Errors)

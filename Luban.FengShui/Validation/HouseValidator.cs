@@ -13,7 +13,18 @@ public sealed class HouseValidator(FengShuiModel model)
     private static readonly string[] WaterRoadFactors = ["W1", "W2", "W3", "W4", "W5"];
     private static readonly string[] ExteriorFactors = ["X1", "X2", "X3", "X4", "X6"];
 
+    /// <summary>Longest label, in characters (UTF-16 code units): a record's name, not a document.</summary>
+    public const int MaxLabelLength = 100;
+
     public static HouseValidator Default { get; } = new(FengShuiModel.Default);
+
+    /// <summary>The label as stored: trimmed, empty → null; an error naming <paramref name="path"/> when too long.</summary>
+    public FieldError? LabelError(string? label, string path = "label") =>
+        label is { Length: > MaxLabelLength } && label.Trim().Length > MaxLabelLength
+            ? Error(path, "E_TOO_LONG", ("field", path), ("max", MaxLabelLength.ToString(CultureInfo.InvariantCulture)))
+            : null;
+
+    public static string? NormalizeLabel(string? label) => string.IsNullOrWhiteSpace(label) ? null : label.Trim();
 
     public ValidationOutcome Validate(EvaluationRequest? request)
     {
@@ -30,13 +41,17 @@ public sealed class HouseValidator(FengShuiModel model)
         ValidateOptions("exterior", ExteriorFactors, f => request.Exterior?[f], options, errors);
         var interior = ValidateInterior(request.Interior, errors);
         var measurements = ValidateMeasurements(request.Measurements, errors);
+        if (LabelError(request.Label) is { } labelError)
+        {
+            errors.Add(labelError);
+        }
 
         if (errors.Count > 0 || houseType is null || facingBasis is null)
         {
             return new ValidationOutcome(null, errors);
         }
         return new ValidationOutcome(
-            new House(request.Label, houseType.Value, floor, totalFloors, facingBasis.Value, profile, env, options, interior, measurements),
+            new House(NormalizeLabel(request.Label), houseType.Value, floor, totalFloors, facingBasis.Value, profile, env, options, interior, measurements),
             errors);
     }
 

@@ -64,6 +64,13 @@ internal sealed class LoadRun(LoadOptions options, RunContext context)
 
     private TimeSpan Elapsed => _clock.GetElapsedTime(_startedTimestamp);
 
+    // Each journey is a new user: an address unique to this run and this client.
+    private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
+    private int _journeys;
+
+    private Journeys.IClientJourney NewJourney() =>
+        new Journeys.UserJourney($"load-{_runId}-{Interlocked.Increment(ref _journeys)}@load.luban.test", "load journey passphrase", options.SignInEvery);
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         if (await RefusalAsync(stop) is { } refused) return refused;
@@ -76,7 +83,8 @@ internal sealed class LoadRun(LoadOptions options, RunContext context)
         _startedTimestamp = _clock.GetTimestamp();
         var recorder = new TimelineRecorder(startedAt);
         using var status = new StatusReader(options.AdminUrl, StatusTimeout);
-        await using var load = new ClosedLoopLoad(options.Target, clock: _clock);
+        await using var load = new ClosedLoopLoad(options.Target, clock: _clock,
+            journeys: options.Mix == LoadMix.Journey ? NewJourney : null);
         using var endSampling = new CancellationTokenSource();
         var sampling = SampleAsync(load, recorder, status, endSampling.Token);
 

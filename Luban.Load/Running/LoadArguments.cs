@@ -4,6 +4,9 @@ using Luban.Load.Profiles;
 
 namespace Luban.Load.Running;
 
+/// <summary>What each client does: repeat one request (<c>--path</c>), or follow a user's journey.</summary>
+public enum LoadMix { Path, Journey }
+
 /// <summary>What <c>luban load</c> was asked to do.</summary>
 /// <param name="OutDirectory">Where <c>--figure15</c> writes its files.</param>
 public sealed record LoadOptions(
@@ -13,9 +16,12 @@ public sealed record LoadOptions(
     LoadProfile Profile,
     bool Figure15,
     string OutDirectory,
-    bool Json)
+    bool Json,
+    LoadMix Mix = LoadMix.Path,
+    int SignInEvery = Journeys.UserJourney.DefaultSignInEvery)
 {
-    public Uri Target => new(Url, Path);
+    /// <summary>The repeated request, or the base URL the journeys' requests are relative to.</summary>
+    public Uri Target => Mix == LoadMix.Journey ? new Uri(Url, "/") : new(Url, Path);
 }
 
 /// <summary>The outcome of reading the command line: a run, help to print, or a usage error naming the option.</summary>
@@ -51,7 +57,7 @@ public static class LoadArguments
     public static readonly TimeSpan DefaultFall = TimeSpan.FromSeconds(30);
 
     private static readonly HashSet<string> ValueOptions =
-        ["--url", "--path", "--admin-url", "--clients", "--ramp", "--hold", "--fall", "--profile", "--out"];
+        ["--url", "--path", "--admin-url", "--clients", "--ramp", "--hold", "--fall", "--profile", "--out", "--mix", "--sign-in-every"];
 
     private static readonly HashSet<string> FlagOptions = ["--figure15", "--json", "--help", "-h"];
 
@@ -91,6 +97,23 @@ public static class LoadArguments
             !TryUrl(values.GetValueOrDefault("--admin-url") ?? environment(AdminUrlVariable) ?? DefaultAdminUrl, "--admin-url", out var adminUrl, out error))
             return Error(error);
 
+        var mix = values.GetValueOrDefault("--mix") switch
+        {
+            null or "path" => LoadMix.Path,
+            "journey" => (LoadMix?)LoadMix.Journey,
+            _ => null,
+        };
+        if (mix is null) return Error($"--mix must be path or journey: '{values["--mix"]}'");
+        if (mix == LoadMix.Journey && values.ContainsKey("--path")) return Error("--path cannot be combined with --mix journey (the journey makes its own requests)");
+
+        var signInEvery = Journeys.UserJourney.DefaultSignInEvery;
+        if (values.TryGetValue("--sign-in-every", out var everyText))
+        {
+            if (mix != LoadMix.Journey) return Error("--sign-in-every needs --mix journey");
+            if (!int.TryParse(everyText, NumberStyles.None, CultureInfo.InvariantCulture, out signInEvery) || signInEvery > 10_000)
+                return Error($"--sign-in-every must be a whole number from 0 to 10000: '{everyText}'");
+        }
+
         var path = values.GetValueOrDefault("--path") ?? DefaultPath;
         if (!path.StartsWith('/')) return Error($"--path must start with '/': '{path}'");
 
@@ -124,7 +147,7 @@ public static class LoadArguments
             if (profile.Duration <= TimeSpan.Zero) return Error("--ramp, --hold and --fall are all 0s: the run would last 0 s");
         }
 
-        return new LoadCommandLine.Run(new LoadOptions(url, path, adminUrl, profile, figure15, outDirectory, json));
+        return new LoadCommandLine.Run(new LoadOptions(url, path, adminUrl, profile, figure15, outDirectory, json, mix.Value, signInEvery));
     }
 
     private static bool TryUrl(string text, string option, out Uri url, out string error)

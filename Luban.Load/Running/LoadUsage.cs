@@ -17,6 +17,12 @@ public static class LoadUsage
         target:
           --url URL        the front door; env {LoadArguments.PublicUrlVariable}; default {LoadArguments.DefaultUrl}
           --path PATH      the request path and query; default {LoadArguments.DefaultPath}
+          --mix MIX        what each client does: path (default) repeats GET --path; journey is a user of the
+                           service: registers an account of its own, then goes round evaluate-and-save (with an
+                           Idempotency-Key), list its records, compare its last two, signing in again every
+                           --sign-in-every rounds; the summary counts requests per step, with their medians
+          --sign-in-every N  with --mix journey: sign in again every N rounds; 0 = only when the session is
+                           lost; default {Journeys.UserJourney.DefaultSignInEvery}. Each sign-in costs the service one password hash
           --admin-url URL  the seed's admin endpoint, whose /api/status is read every second for the VMs;
                            env {LoadArguments.AdminUrlVariable}; default {LoadArguments.DefaultAdminUrl}
 

@@ -52,6 +52,14 @@ public sealed record RunReport(
             $"answered by:   {(r.ByInstance.Count == 0 ? "(no X-Luban-Instance header seen)" : string.Join(", ", r.ByInstance.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => $"{i.Key} {i.Value}")))}",
             $"status:        {StatusLine()}",
         };
+        if (r.ByStep.Count > 0)
+        {
+            // Journeys: requests per step, in the journey's order, each with its share of the rate.
+            var seconds = r.Elapsed.TotalSeconds;
+            lines.Insert(3, "steps:         " + string.Join(", ", Journeys.UserJourney.Steps.Where(r.ByStep.ContainsKey)
+                .Select(step => $"{step} {r.ByStep[step]} ({PerSecond(r.ByStep[step], seconds).ToString("0.0", CultureInfo.InvariantCulture)}/s, " +
+                    $"p50 {r.StepP50Ms.GetValueOrDefault(step).ToString("0", CultureInfo.InvariantCulture)} ms)")));
+        }
         if (Reactions is not null)
         {
             lines.Add("reaction times (seconds since the start):");
@@ -79,6 +87,8 @@ public sealed record RunReport(
         p50Ms = Result.P50Ms,
         p99Ms = Result.P99Ms,
         byInstance = Result.ByInstance,
+        byStep = Result.ByStep,
+        stepP50Ms = Result.StepP50Ms,
         firstSeenSeconds = FirstSeen,
         status = Status,
         figure15 = Reactions is null ? null : new { reactions = Reactions, summary = Reactions.Describe(), files = Files },

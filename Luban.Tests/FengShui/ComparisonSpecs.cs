@@ -1,4 +1,5 @@
 using Luban.FengShui;
+using Luban.FengShui.Comparison;
 using Luban.FengShui.Model;
 using Luban.FengShui.Scoring;
 
@@ -61,5 +62,70 @@ public class ComparisonSpecs
 
         Assert.False(comparison.SameBasis);
         Assert.Equal("W_BASIS_DIFFERS", Assert.Single(comparison.Warnings).Code);
+    }
+
+    [Fact]
+    public void Compare_many_should_compare_the_first_record_with_each_other()
+    {
+        var a = Score(SampleHouses.HouseA()) with { Id = "a" };
+        var b = Score(SampleHouses.HouseB()) with { Id = "b" };
+        var a2 = Score(SampleHouses.HouseA() with { Label = "A again" }) with { Id = "a2" };
+
+        var comparison = MultiComparer.Compare(Engine.Comparer, [a, b, a2]);
+
+        Assert.Equal(["a", "b", "a2"], comparison.Records.Select(r => r.Id));
+        Assert.Equal([-15.4m, 0m], comparison.Deltas.Select(d => d.TotalDelta));
+        Assert.Equal([("a", "b"), ("a", "a2")], comparison.Deltas.Select(d => (d.A, d.B)));
+        Assert.Equal(47.5m, comparison.Records[1].Categories.Single(c => c.Category == Category.INTERIOR).Score);
+        Assert.True(comparison.SameBasis);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void Compare_many_should_take_two_to_four_records(int count)
+    {
+        var records = Enumerable.Repeat(Score(SampleHouses.HouseA()), count).ToList();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => MultiComparer.Compare(Engine.Comparer, records));
+    }
+
+    [Fact]
+    public void Compare_many_should_warn_once_when_a_basis_differs_and_recompute_should_align_it()
+    {
+        var a = Score(SampleHouses.HouseA()) with { Id = "a", Input = SampleHouses.HouseA() };
+        var c = Score(SampleHouses.HouseC()) with { Id = "c", Input = SampleHouses.HouseC() };
+        var old = a with { Id = "old", Model = "LBC-FS-0.9" };
+
+        var before = MultiComparer.Compare(Engine.Comparer, [a, c, old]);
+        var recomputed = new[] { a, c, old }.Select(r => RecordRecompute.Recompute(Engine, r, RulerProfileId.LUBAN_42_9)!).ToList();
+        var after = MultiComparer.Compare(Engine.Comparer, recomputed, new HashSet<string?> { "a", "c", "old" });
+
+        Assert.False(before.SameBasis);
+        Assert.Equal("W_BASIS_DIFFERS", Assert.Single(before.Warnings).Code);
+        Assert.True(after.SameBasis);
+        Assert.Empty(after.Warnings);
+        Assert.All(after.Records, r => Assert.True(r.Recomputed));
+        Assert.Equal(["LBC-FS-1.0"], after.Records.Select(r => r.Model).Distinct());
+        Assert.Equal(88.2m, after.Records[2].Total);
+        Assert.Equal("old", after.Records[2].Id);
+    }
+
+    [Fact]
+    public void Recompute_should_need_the_stored_inputs()
+    {
+        var withoutInputs = Score(SampleHouses.HouseA()) with { Input = null };
+
+        Assert.Null(RecordRecompute.Recompute(Engine, withoutInputs, RulerProfileId.LUBAN_42_9));
+    }
+
+    [Fact]
+    public void House_C_should_be_capped_by_the_unremedied_road_rush()
+    {
+        var c = Score(SampleHouses.HouseC());
+
+        Assert.Contains("SEVERE_UNREMEDIED", c.Flags);
+        Assert.True(c.Grade >= Grade.C, $"grade {c.Grade}");
+        Assert.Equal(RulerProfileId.LUBAN_43_2, c.RulerProfile);
     }
 }

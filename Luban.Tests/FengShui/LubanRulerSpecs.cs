@@ -149,4 +149,25 @@ public class LubanRulerSpecs
 
         Assert.Equal([2.2m, 9.2m], suggestions.Select(s => s.DistanceCm));
     }
+
+    // The ruler tool's nearest lucky lengths: the step-8 rule over every 吉 section of the profile, derived by hand.
+    public static TheoryData<string, RulerProfileId, string[]> LuckyVectors => new()
+    {
+        // 離·官鬼: 義 of cycle 2 (2.2 away), 官 (7.6), 財 of cycle 2 (9.2); 本 of cycle 1 ends 14.5 away.
+        { "100", RulerProfileId.LUBAN_42_9, ["102.2–106.9 義 2.2", "107.6–112.3 官 7.6", "86.1–90.8 財 9.2"] },
+        // Inside 財: its own range first, then 本 of cycle 1.
+        { "90", RulerProfileId.LUBAN_42_9, ["86.1–90.8 財 0", "80.8–85.5 本 4.5"] },
+        // 丁蘭尺, 3.878 cm sections: 官 holds 100 cm, then 義 below and 興 above.
+        { "100", RulerProfileId.DINGLAN_38_78, ["97.3–100.5 官 0", "93.4–96.6 義 3.4", "105.1–108.2 興 5.1"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(LuckyVectors))]
+    public void LuckyRanges_should_list_the_nearest_auspicious_lengths(string cm, RulerProfileId profile, string[] expected)
+    {
+        var ranges = _ruler.LuckyRanges(decimal.Parse(cm, CultureInfo.InvariantCulture), profile);
+
+        var rendered = ranges.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.FromCm}–{s.ToCm} {s.Section} {s.DistanceCm}"));
+        Assert.Equal(expected, rendered);
+    }
 }

@@ -58,6 +58,38 @@ public static class SampleHouses
         Measurements = [Measure("MAIN_DOOR", "WIDTH", 100), Measure("MAIN_DOOR", "HEIGHT", 210), Measure("ROOM_DOOR", "WIDTH", 80)],
     };
 
+    /// <summary>
+    /// A third house, unlike the paper's: a townhouse at a T-junction (路沖 at the door, unremedied, so the severe cap
+    /// applies), measured with the 43.2 cm ruler, so comparing it with A or B offers a recompute (§7.7).
+    /// </summary>
+    public static EvaluationRequest HouseC() => new()
+    {
+        Label = "C",
+        HouseType = "TOWNHOUSE",
+        TotalFloors = 3,
+        FacingBasis = "DOOR",
+        RulerProfile = "LUBAN_43_2",
+        Env = [new EnvItemInput { Id = "ROAD_RUSH", Exposure = "DIRECT_DOOR" }],
+        WaterRoad = new WaterRoadInput
+        {
+            W1 = Option("EMBRACING"),
+            W2 = Option("FRONT_GENTLE"),
+            W3 = Option("WIDE"),
+            W4 = Option("SOLID_HIGHER"),
+            W5 = Option("BALANCED"),
+        },
+        Exterior = new ExteriorInput
+        {
+            X1 = Option("SQUARE"),
+            X2 = Option("S"),
+            X3 = Option("EXCELLENT"),
+            X4 = Option("CROSS"),
+            X6 = Option("GOOD"),
+        },
+        Interior = [new InteriorItemInput { Id = "STAIRS_CENTER" }],
+        Measurements = [Measure("MAIN_DOOR", "WIDTH", 95), Measure("MAIN_DOOR", "HEIGHT", 215)],
+    };
+
     public static OptionInput Option(string option, string? remedy = null) => new() { Option = option, Remedy = remedy };
 
     public static MeasurementInput Measure(string element, string dimension, decimal cm) =>

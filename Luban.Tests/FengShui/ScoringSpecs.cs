@@ -64,9 +64,12 @@ public class ScoringSpecs
     {
         var result = Score(SampleHouses.HouseB());
 
-        // §6 lists 玄關 cabinets and curtains for 穿堂煞; options (W5 here) carry no catalogue remedies.
-        Assert.Contains("玄關", result.TopIssues.Single(i => i.Id == "CHUAN_TANG").CommonRemedies);
+        // §6 lists 玄關 cabinets and curtains for 穿堂煞, in each language; options (W5 here) carry no catalogue remedies.
+        var chuanTang = result.TopIssues.Single(i => i.Id == "CHUAN_TANG");
+        Assert.Equal("不透光的玄關櫃或屏風、不透光窗簾", chuanTang.CommonRemediesZh);
+        Assert.Equal("an opaque entry cabinet or screen, an opaque curtain", chuanTang.CommonRemedies);
         Assert.Null(result.TopIssues.Single(i => i.Id == "W5").CommonRemedies);
+        Assert.Null(result.TopIssues.Single(i => i.Id == "W5").CommonRemediesZh);
     }
 
     [Fact]

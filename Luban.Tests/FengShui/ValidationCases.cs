@@ -11,6 +11,7 @@ public static class ValidationCases
 {
     private static readonly Dictionary<string, (Func<EvaluationRequest, EvaluationRequest> Break, string Field, string Code)> Cases = new()
     {
+        ["label too long"] = (r => r with { Label = new string('屋', 101) }, "label", "E_TOO_LONG"),
         ["houseType missing"] = (r => r with { HouseType = null }, "houseType", "E_REQUIRED"),
         ["houseType unknown"] = (r => r with { HouseType = "CASTLE" }, "houseType", "E_ENUM"),
         ["houseType wrong case"] = (r => r with { HouseType = "apartment" }, "houseType", "E_ENUM"),

@@ -86,4 +86,15 @@ public class WarningSpecs
         Assert.Contains(result.Warnings, w => w.Code == "PROFILE_SENSITIVE" && w.Field == "measurements[1].cm");
         Assert.DoesNotContain(result.Warnings, w => w.Field == "measurements[2].cm");
     }
+
+    [Fact]
+    public void Warnings_should_name_their_subject_in_both_languages()
+    {
+        var result = Score(SampleHouses.HouseA() with { TotalFloors = 7, Floor = 3 });
+
+        var nearBoundary = result.Warnings.First(w => w.Code == "NEAR_BOUNDARY");
+        Assert.Equal(("measurements[0].cm", "大門寬 90 公分", "main door width 90 cm"), (nearBoundary.Field, nearBoundary.SubjectZh, nearBoundary.Subject));
+        var floors = result.Warnings.Single(w => w.Code == "W_TYPE_FLOORS");
+        Assert.Equal(("總樓層", "total floors"), (floors.SubjectZh, floors.Subject));
+    }
 }

@@ -119,4 +119,31 @@ public sealed class LoadArgumentsSpecs
         if (current.Length > 0) args.Add(current.ToString());
         return [.. args];
     }
+
+    [Fact]
+    public void Parser_should_read_the_journey_mix_alone_or_with_figure15()
+    {
+        var plain = Run([]);
+        var journey = Run(["--mix", "journey", "--url", "http://10.77.0.1:8080"]);
+        var figure = Run(["--figure15", "--mix=journey"]);
+
+        Assert.Equal(LoadMix.Path, plain.Mix);
+        Assert.Equal((LoadMix.Journey, "http://10.77.0.1:8080/"), (journey.Mix, journey.Target.ToString()));
+        Assert.True(figure.Figure15);
+        Assert.Equal(LoadMix.Journey, figure.Mix);
+        Assert.Equal(10, journey.SignInEvery);
+        Assert.Equal(0, Run(["--mix", "journey", "--sign-in-every", "0"]).SignInEvery);
+    }
+
+    [Theory]
+    [InlineData("--mix random", "--mix must be path or journey")]
+    [InlineData("--mix journey --path /x", "--path cannot be combined with --mix journey")]
+    [InlineData("--sign-in-every 3", "--sign-in-every needs --mix journey")]
+    [InlineData("--mix journey --sign-in-every -1", "--sign-in-every must be a whole number")]
+    public void Parser_should_refuse_a_bad_mix(string line, string message)
+    {
+        var error = Assert.IsType<LoadCommandLine.UsageError>(LoadArguments.Parse(Split(line), NoEnvironment));
+
+        Assert.StartsWith(message, error.Message);
+    }
 }

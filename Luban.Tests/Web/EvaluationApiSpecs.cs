@@ -14,9 +14,10 @@ public sealed class EvaluationApiSpecs : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
-    public async Task Post_should_score_house_A_and_store_it()
+    public async Task Post_should_score_house_A_and_store_it_for_a_signed_in_user()
     {
-        var response = await _server.PostAsync(SampleHouses.HouseA());
+        var (user, _) = await _server.NewUserAsync();
+        var response = await LubanServer.PostAsync(user, SampleHouses.HouseA());
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await LubanServer.JsonAsync(response);
@@ -31,20 +32,37 @@ public sealed class EvaluationApiSpecs : IAsyncLifetime
         Assert.Equal(["財", "迎福", "吉"], new[] { "section", "subSection", "luck" }.Select(p => measurement.GetProperty(p).GetString()));
         Assert.Contains(body.GetProperty("warnings").EnumerateArray(), w => w.GetProperty("code").GetString() == "NEAR_BOUNDARY");
 
+        Assert.True(body.GetProperty("saved").GetBoolean());
+
         var id = body.GetProperty("id").GetString();
-        var stored = await LubanServer.JsonAsync(await _server.Client.GetAsync($"/api/evaluations/{id}"));
+        var stored = await LubanServer.JsonAsync(await user.GetAsync($"/api/evaluations/{id}"));
         Assert.Equal(88.2m, stored.GetProperty("total").GetDecimal());
         Assert.Equal("APARTMENT", stored.GetProperty("input").GetProperty("houseType").GetString());
     }
 
     [Fact]
+    public async Task Post_should_evaluate_for_an_anonymous_visitor_without_saving()
+    {
+        var response = await _server.PostAsync(SampleHouses.HouseA());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await LubanServer.JsonAsync(response);
+        Assert.False(body.GetProperty("saved").GetBoolean());
+        Assert.False(body.TryGetProperty("id", out _));
+        Assert.Equal(88.2m, body.GetProperty("total").GetDecimal());
+        Assert.Equal("APARTMENT", body.GetProperty("input").GetProperty("houseType").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client.GetAsync("/api/evaluations")).StatusCode);
+    }
+
+    [Fact]
     public async Task List_should_return_newest_first_and_compare_should_give_the_spec_delta()
     {
-        var a = (await LubanServer.JsonAsync(await _server.PostAsync(SampleHouses.HouseA()))).GetProperty("id").GetString();
-        var b = (await LubanServer.JsonAsync(await _server.PostAsync(SampleHouses.HouseB()))).GetProperty("id").GetString();
+        var (user, _) = await _server.NewUserAsync();
+        var a = await LubanServer.SaveAsync(user, SampleHouses.HouseA());
+        var b = await LubanServer.SaveAsync(user, SampleHouses.HouseB());
 
-        var list = await LubanServer.JsonAsync(await _server.Client.GetAsync("/api/evaluations?page=1&pageSize=10"));
-        var comparison = await LubanServer.JsonAsync(await _server.Client.GetAsync($"/api/compare?a={a}&b={b}"));
+        var list = await LubanServer.JsonAsync(await user.GetAsync("/api/evaluations?page=1&pageSize=10"));
+        var comparison = await LubanServer.JsonAsync(await user.GetAsync($"/api/compare?a={a}&b={b}"));
 
         Assert.Equal([b, a], list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
         Assert.Equal(-15.4m, comparison.GetProperty("totalDelta").GetDecimal());
@@ -55,12 +73,13 @@ public sealed class EvaluationApiSpecs : IAsyncLifetime
     [Fact]
     public async Task List_should_page()
     {
+        var (user, _) = await _server.NewUserAsync();
         for (var i = 0; i < 3; i++)
         {
-            await _server.PostAsync(SampleHouses.HouseA() with { Label = $"house {i}" });
+            await LubanServer.SaveAsync(user, SampleHouses.HouseA() with { Label = $"house {i}" });
         }
 
-        var page = await LubanServer.JsonAsync(await _server.Client.GetAsync("/api/evaluations?page=2&pageSize=2"));
+        var page = await LubanServer.JsonAsync(await user.GetAsync("/api/evaluations?page=2&pageSize=2"));
 
         Assert.Equal(3, page.GetProperty("total").GetInt64());
         Assert.Equal(["house 0"], page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("label").GetString()));
@@ -170,6 +189,7 @@ public sealed class EvaluationApiSpecs : IAsyncLifetime
     [InlineData("/app.js", HttpStatusCode.OK)]
     [InlineData("/chart.umd.min.js", HttpStatusCode.OK)]
     [InlineData("/api/evaluations/nope", HttpStatusCode.NotFound)]
+    [InlineData("/dbz", HttpStatusCode.OK)]
     [InlineData("/no-such-page", HttpStatusCode.NotFound)]
     public async Task Every_response_should_name_the_instance(string path, HttpStatusCode status)
     {
@@ -182,7 +202,10 @@ public sealed class EvaluationApiSpecs : IAsyncLifetime
     [Fact]
     public async Task Compare_should_answer_400_without_ids_and_404_for_unknown_ids()
     {
-        Assert.Equal(HttpStatusCode.BadRequest, (await _server.Client.GetAsync("/api/compare?a=x")).StatusCode);
+        var (user, _) = await _server.NewUserAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await user.GetAsync("/api/compare?a=x")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await user.GetAsync("/api/compare?a=x&b=y")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _server.Client.GetAsync("/api/compare?a=x&b=y")).StatusCode);
     }
 }

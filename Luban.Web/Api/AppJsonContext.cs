@@ -1,21 +1,20 @@
 using System.Text.Json.Serialization;
 using Luban.FengShui.Comparison;
+using Luban.FengShui.Examples;
 using Luban.FengShui.Input;
 using Luban.FengShui.Model;
 using Luban.FengShui.Ruler;
 using Luban.FengShui.Scoring;
-using Luban.FengShui.Validation;
-using Luban.Web.Storage;
+using Luban.Web.Accounts;
+using Luban.Web.Records;
 
 namespace Luban.Web.Api;
 
-/// <summary>RFC 7807 problem details with the field errors of §8 as an extension member.</summary>
-public sealed record ValidationProblem(string Type, string Title, int Status, string Detail, IReadOnlyList<FieldError> Errors);
-
+/// <param name="LuckyRanges">The nearest auspicious lengths on this profile, whatever the element (the ruler tool).</param>
 public sealed record RulerAnswer(
     decimal Cm, RulerProfileId Profile, MeasureElement? Element, int Cycle, decimal RemainderCm, int SectionIndex, string Section, string SectionEn,
     int SubIndex, string SubSection, string SubSectionEn, string Luck, decimal CellStartCm, decimal CellEndCm, decimal? Score,
-    IReadOnlyList<string> Flags, IReadOnlyList<RulerSuggestion> Suggestions);
+    IReadOnlyList<string> Flags, IReadOnlyList<RulerSuggestion> Suggestions, IReadOnlyList<RulerSuggestion> LuckyRanges);
 
 /// <summary>Terms for labels and help, plus the catalogue the stepwise form is built from.</summary>
 public sealed record DefinitionsAnswer(
@@ -27,7 +26,8 @@ public sealed record DefinitionsAnswer(
     IReadOnlyList<InteriorItemDefinition> InteriorItems,
     IReadOnlyList<ExposureDefinition> Exposures,
     IReadOnlyList<FactorDefinition> Factors,
-    IReadOnlyList<HouseTypeDefinition> HouseTypes);
+    IReadOnlyList<HouseTypeDefinition> HouseTypes,
+    RulerProfileId DefaultProfile);
 
 public sealed record HealthAnswer(string Status, string Instance);
 
@@ -40,9 +40,17 @@ public sealed record HealthAnswer(string Status, string Instance);
 [JsonSerializable(typeof(EvaluationRequest))]
 [JsonSerializable(typeof(EvaluationResult))]
 [JsonSerializable(typeof(RecordComparison))]
+[JsonSerializable(typeof(CompareAnswer))]
 [JsonSerializable(typeof(EvaluationPage))]
 [JsonSerializable(typeof(ValidationProblem))]
 [JsonSerializable(typeof(RulerAnswer))]
 [JsonSerializable(typeof(DefinitionsAnswer))]
 [JsonSerializable(typeof(HealthAnswer))]
+[JsonSerializable(typeof(IReadOnlyList<HouseExample>))]
+[JsonSerializable(typeof(Credentials))]
+[JsonSerializable(typeof(PasswordChange))]
+[JsonSerializable(typeof(AccountAnswer))]
+[JsonSerializable(typeof(AntiforgeryAnswer))]
+[JsonSerializable(typeof(LabelChange))]
+[JsonSerializable(typeof(ShareAnswer))]
 public sealed partial class AppJsonContext : JsonSerializerContext;
