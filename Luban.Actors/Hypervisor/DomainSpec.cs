@@ -53,10 +53,12 @@ public sealed record DatabaseForward(string Program, string Target, string Secre
 /// </summary>
 /// <param name="Probe">host:port pairs the guest tries to reach at boot, each result on the console (a diagnostic the
 /// fencing specs use); null for none.</param>
+/// <param name="PublicUrl">The front door's URL as users see it; null for the service's default.</param>
 public sealed record GuestBootArgs(
     string Instance,
     int ServicePort,
     IReadOnlyList<string>? Probe = null,
+    string? PublicUrl = null,
     int SshPort = 22,
     string Address = "10.0.2.15/24",
     string Gateway = "10.0.2.2",
@@ -80,6 +82,11 @@ public sealed record GuestBootArgs(
             string.Create(CultureInfo.InvariantCulture, $"luban.port={ServicePort}"),
             string.Create(CultureInfo.InvariantCulture, $"luban.ssh={SshPort}"),
         };
+        if (PublicUrl is not null)
+        {
+            args.Add($"luban.url={Checked(PublicUrl)}");
+        }
+
         if (Probe is { Count: > 0 })
         {
             args.Add($"luban.probe={Checked(string.Join(',', Probe))}");

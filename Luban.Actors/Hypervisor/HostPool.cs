@@ -523,7 +523,7 @@ public sealed class HostPool<TReplyTo>
         var name = slot.Id.Value;
         return new DomainSpec(name, _settings.DomainType, _settings.MemoryMiB, _settings.VirtualCpus,
             _settings.KernelPath, _settings.InitrdPath,
-            new GuestBootArgs(name, _settings.ServicePort, SshPort: HypervisorSettings.GuestSshPort).ToKernelCommandLine(),
+            new GuestBootArgs(name, _settings.ServicePort, PublicUrl: _settings.PublicUrl, SshPort: HypervisorSettings.GuestSshPort).ToKernelCommandLine(),
             [
                 new PortForward(slot.Address.ServiceHostPort, _settings.ServicePort, slot.Address.Host),
                 new PortForward(slot.Address.SshHostPort, HypervisorSettings.GuestSshPort, slot.Address.Host),

@@ -32,6 +32,7 @@ public sealed partial record HypervisorSettings
     public const string DatabaseTargetKey = Section + ".database-target";
     public const string DatabaseSecretFileKey = Section + ".database-secret-file";
     public const string GuestForwardProgramKey = Section + ".guest-forward-program";
+    public const string PublicUrlKey = Section + ".public-url";
     public const string ForwardAddressKey = Section + ".forward-address";
     public const string EmulatorKey = Section + ".emulator";
 
@@ -84,6 +85,10 @@ public sealed partial record HypervisorSettings
     /// <summary>The program QEMU runs for each guest connection to the database, its standard input and output being
     /// that connection (<c>socat STDIO TCP:&lt;target&gt;</c>).</summary>
     public string GuestForwardProgram { get; init; } = "/usr/bin/socat";
+
+    /// <summary>The front door's URL as users see it (share links, the Origin forms come from, Secure cookies over
+    /// https); null when the service should use its own default.</summary>
+    public string? PublicUrl { get; init; }
 
     /// <summary>
     /// The host address the guests' ports are forwarded on, and so the address of every endpoint this host reports:
@@ -151,6 +156,7 @@ public sealed partial record HypervisorSettings
             DatabaseSecretFile = Get(config, DatabaseSecretFileKey, d.DatabaseSecretFile,
                 (c, k) => c.GetString(k) is { Length: > 0 } file ? FullPath(file) : null),
             GuestForwardProgram = Get(config, GuestForwardProgramKey, d.GuestForwardProgram, (c, k) => c.GetString(k)),
+            PublicUrl = Get(config, PublicUrlKey, d.PublicUrl, (c, k) => c.GetString(k) is { Length: > 0 } url ? url : null),
             ForwardAddress = Get(config, ForwardAddressKey, d.ForwardAddress, (c, k) => c.GetString(k)),
             Emulator = Get(config, EmulatorKey, d.Emulator, (c, k) => c.GetString(k)),
         };
@@ -206,6 +212,9 @@ public sealed partial record HypervisorSettings
                 Fail(DatabaseSecretFileKey, secret, "it holds a password: it must be readable by its owner only (chmod 600)");
         }
 
+        if (PublicUrl is { } publicUrl && (!System.Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed)
+                                             || parsed.Scheme is not ("http" or "https") || publicUrl.Any(char.IsWhiteSpace)))
+            Fail(PublicUrlKey, publicUrl, "allowed: the front door's http(s) URL, e.g. http://10.77.0.1:8080");
         if (!Path.IsPathRooted(GuestForwardProgram) || GuestForwardProgram.Any(c => char.IsWhiteSpace(c) || c == ','))
             Fail(GuestForwardProgramKey, GuestForwardProgram, "allowed: an absolute path without spaces or commas (default /usr/bin/socat)");
     }
@@ -242,7 +251,7 @@ public sealed partial record HypervisorSettings
         DomainTypeKey => "allowed: kvm or qemu",
         ImageDirKey or ConsoleLogDirKey => "allowed: a folder path",
         ReportIntervalKey or ShutdownGraceKey or ProbeTimeoutKey or CommandTimeoutKey => "allowed: a duration such as 500ms or 10s",
-        UriKey or DatabaseKey or DatabaseTargetKey or DatabaseSecretFileKey or GuestForwardProgramKey or ForwardAddressKey or EmulatorKey => "allowed: a string",
+        UriKey or PublicUrlKey or DatabaseKey or DatabaseTargetKey or DatabaseSecretFileKey or GuestForwardProgramKey or ForwardAddressKey or EmulatorKey => "allowed: a string",
         _ => "allowed: a whole number",
     };
 

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
@@ -20,14 +19,18 @@ public sealed class ConnectRetry(IDestinationHealthUpdater health, FrontDoorSett
         health.SetPassive(cluster, failed, DestinationHealth.Unhealthy, settings.PassiveReactivation);
     }
 
+    /// <summary>
+    /// True only when no connection to the VM was ever established, so not one byte of the request reached it: the
+    /// handler reports that as an <see cref="HttpRequestError.ConnectionError"/> (our connector's timed-out connect
+    /// included). A time-out or reset once the connection existed is not one, whatever socket error lies beneath:
+    /// the VM may have received the request (a POST) and must not get it twice.
+    /// </summary>
     public static bool IsConnectFailure(IForwarderErrorFeature error)
     {
         if (error.Error != ForwarderError.Request) return false;
         for (var e = error.Exception; e is not null; e = e.InnerException)
         {
-            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }) return true;
-            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut })
-                return true;
+            if (e is HttpRequestException request) return request.HttpRequestError == HttpRequestError.ConnectionError;
         }
 
         return false;

@@ -47,6 +47,7 @@ public static class FrontDoorApp
         var connector = new VmConnector(settings.ConnectTimeout, settings.ConnectConcurrency);
         builder.Services.AddSingleton(connector);
         builder.Services.AddSingleton<IAvailableDestinationsPolicy, HealthyOnlyDestinationsPolicy>();
+        var limited = ClientLimits.AddTo(builder.Services, settings);
         var (routes, clusters) = FrontDoorConfig.Build([], settings);
         builder.Services.AddReverseProxy()
             .LoadFromMemory(routes, clusters)
@@ -71,6 +72,7 @@ public static class FrontDoorApp
             transforms.AddXForwardedFor();
         });
         var forwarder = ActivatorUtilities.CreateInstance<FrontDoorForwarder>(app.Services, transformer);
+        if (limited) app.UseRateLimiter();
         app.Run(forwarder.InvokeAsync);
         // Never reached: mapped so that YARP loads its configuration and probes the destinations; routing and
         // authorization are placed here explicitly so WebApplication does not put them in front of the forwarder.

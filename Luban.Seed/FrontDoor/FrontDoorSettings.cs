@@ -25,6 +25,12 @@ public sealed record FrontDoorSettings
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(4);
     public int ConnectConcurrency { get; init; } = 2;
 
+    /// <summary>Requests one client address may have in flight at once; 0 = no limit. Beyond it: 429.</summary>
+    public int ClientConcurrencyLimit { get; init; } = 512;
+
+    /// <summary>Requests per second one client address may send (a token bucket of twice this); 0 = no limit.</summary>
+    public int ClientRateLimit { get; init; } = 2000;
+
     /// <summary>Backends given on the command line (<c>--backend</c>), in rotation beside the cluster's VMs.</summary>
     public IReadOnlyList<Uri> StaticBackends { get; init; } = [];
 
@@ -59,6 +65,8 @@ public sealed record FrontDoorSettings
             DrainReportInterval = Positive(config, Key("drain-report-interval"), TimeSpan.FromMilliseconds(200)),
             ConnectTimeout = Positive(config, Key("connect-timeout"), TimeSpan.FromSeconds(4)),
             ConnectConcurrency = Whole(config, Key("connect-concurrency"), 2, 1, 1024),
+            ClientConcurrencyLimit = Whole(config, Key("client-concurrency-limit"), 512, 0, 1_000_000),
+            ClientRateLimit = Whole(config, Key("client-rate-limit"), 2000, 0, 10_000_000),
             StaticBackends = options.StaticBackends,
         };
     }

@@ -39,7 +39,8 @@ public sealed class TestCluster : IAsyncDisposable
     public static Config TestOverrides => LubanHocon.LoadTestOverrides(Repo.HoconDirectory);
 
     /// <summary>Starts the seed; <paramref name="configure"/> may adjust its options (bonds to watch, …).</summary>
-    public static async Task<TestCluster> StartSeedAsync(Func<ClusterNodeOptions, ClusterNodeOptions>? configure = null)
+    /// <param name="extra">HOCON on top of the test settings (e.g. front door limits).</param>
+    public static async Task<TestCluster> StartSeedAsync(Func<ClusterNodeOptions, ClusterNodeOptions>? configure = null, Config? extra = null)
     {
         var options = new ClusterNodeOptions
         {
@@ -54,7 +55,7 @@ public sealed class TestCluster : IAsyncDisposable
             AdminUrl = new Uri("http://127.0.0.1:0"),
             PublicUrl = new Uri("http://127.0.0.1:0"),
         };
-        var seed = SeedApp.Build(configure?.Invoke(options) ?? options, TestOverrides);
+        var seed = SeedApp.Build(configure?.Invoke(options) ?? options, extra is null ? TestOverrides : extra.WithFallback(TestOverrides));
         await seed.StartAsync();
         var system = seed.Services.GetRequiredService<ActorSystem>();
         return new TestCluster(seed, Akka.Cluster.Cluster.Get(system).SelfAddress, new Uri(ListeningAt(seed.Admin)),

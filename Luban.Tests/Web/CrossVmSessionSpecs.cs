@@ -36,8 +36,6 @@ public sealed class CrossVmSessionSpecs(ITestOutputHelper output)
             ["LUBAN_PG_PORT"] = "55437",
             ["LUBAN_PG_DIR"] = Path.Combine(runDir, "pg"),
             ["LUBAN_UP_TIMEOUT"] = "300",
-            // The service uses the system's OpenSSL (password hashing, Data Protection, SCRAM); the guest needs it packed.
-            ["LUBAN_WEB_EXTRA_LIBS"] = "/usr/lib/x86_64-linux-gnu/libssl.so.3 /usr/lib/x86_64-linux-gnu/libcrypto.so.3",
         };
         using var admin = new HttpClient { BaseAddress = AdminUrl, Timeout = TimeSpan.FromSeconds(5) };
         var (upCode, upOutput) = await LubanScript.RunAsync(env, "up", "--detach", "--netns", "--no-build");

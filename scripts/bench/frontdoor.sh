@@ -255,9 +255,19 @@ want() { [[ " $TARGETS " == *" $1 "* ]]; }
 if want frontdoor; then
   free_port; PORT[frontdoor]=$FREE_PORT
   free_port; admin=$FREE_PORT
+  # The seed's certificate from a CA of this run's own (every cluster connection is TLS), and the per-client limits
+  # off: wrk is one client on one address, and the proxies it is compared with have none configured.
+  cli_dll="$ROOT/Luban.Cli/bin/Release/net10.0/Luban.Cli.dll"
+  build_if_needed Luban.Cli/Luban.Cli.csproj "$cli_dll" "$ROOT/Luban.Cli" "$ROOT/Luban.Protocol"
+  dotnet "$cli_dll" certs init --dir "$RUN_DIR/certs" >/dev/null
+  dotnet "$cli_dll" certs issue --dir "$RUN_DIR/certs" --role seed --name A --address 127.0.0.1 >/dev/null
+  mkdir -p "$RUN_DIR/hocon"
+  cp "$ROOT"/hocon/*.hocon "$RUN_DIR/hocon/"
+  printf '\nluban.frontdoor { client-concurrency-limit = 0, client-rate-limit = 0 }\n' >>"$RUN_DIR/hocon/seed.hocon"
   # shellcheck disable=SC2086 # SEED_ENV is a list of K=V words.
   start frontdoor env $SEED_ENV dotnet "$SEED_DLL" --port 0 --admin-url "http://127.0.0.1:$admin" \
-    --public-url "http://127.0.0.1:${PORT[frontdoor]}" --backend "http://127.0.0.1:$B1" --backend "http://127.0.0.1:$B2"
+    --public-url "http://127.0.0.1:${PORT[frontdoor]}" --backend "http://127.0.0.1:$B1" --backend "http://127.0.0.1:$B2" \
+    --certs "$RUN_DIR/certs" --hocon-dir "$RUN_DIR/hocon"
   wait_http "http://127.0.0.1:${PORT[frontdoor]}$URL_PATH" "Luban front door" "${PID[frontdoor]}"
 fi
 

@@ -125,6 +125,8 @@ prepare_vms() {
       # A guest reaches nothing of the hosts but the records database: its database forward leads to PostgreSQL as
       # this host reaches it, and the connection string (password included) reaches it only through this file.
       echo "  database-secret-file = \"$RUN_DIR/secrets/guest-db.conn\""
+      # The front door as users see it: share links, the Origin of forms, Secure cookies over https.
+      echo "  public-url = \"$PUBLIC_URL\""
       if ((NETNS)); then
         # The guests' ports are forwarded on this host's own address, in its namespace; the records database is
         # PostgreSQL in the root namespace, on the bridge.

@@ -10,7 +10,8 @@ GUEST_FILES=(init acpi-power-button luban-conns)
 OUT="${LUBAN_IMAGE_DIR:-$LUBAN_REPO_ROOT/.luban/image}"
 KERNEL_META="${LUBAN_KERNEL_PACKAGE:-linux-image-cloud-amd64}"
 WEB_BIN="${LUBAN_WEB_BIN:-}"
-EXTRA_LIBS="${LUBAN_WEB_EXTRA_LIBS:-}"
+# The service loads OpenSSL at run time (password hashing, session keys, PostgreSQL's SCRAM): ldd does not list it.
+EXTRA_LIBS="${LUBAN_WEB_EXTRA_LIBS-/usr/lib/x86_64-linux-gnu/libssl.so.3 /usr/lib/x86_64-linux-gnu/libcrypto.so.3}"
 MODULES=(virtio_pci virtio_net button evdev qemu_fw_cfg)
 FORCE=0
 ROTATE_KEYS=0
@@ -35,7 +36,8 @@ Inputs: this script, the guest's files in scripts/vm/guest/ (${GUEST_FILES[*]}),
 Environment:
   LUBAN_WEB_BIN          the service binary. If unset, a TEST-ONLY placeholder is used: busybox httpd serving
                          / and /healthz. Never ship that: it is for testing the VM layer without Luban.Web.
-  LUBAN_WEB_EXTRA_LIBS   extra host libraries the service dlopen()s (space-separated paths), e.g. libssl.
+  LUBAN_WEB_EXTRA_LIBS   host libraries the service dlopen()s (space-separated paths); default OpenSSL's
+                         libssl.so.3 and libcrypto.so.3 (the service's hashing, session keys, SCRAM)
   LUBAN_KERNEL_PACKAGE   kernel meta package (default linux-image-cloud-amd64).
 Options:
   --force        rebuild even when the stamp matches
@@ -49,6 +51,7 @@ Guest kernel command line read by /init (values must not contain spaces):
   luban.ssh=22          dropbear port
   luban.loglevel=Warning  ASP.NET log level (Logging__LogLevel__Default); the console is an emulated serial port
   luban.probe=H:P,...   diagnostics: at boot, try to connect to each and print the outcome on the console
+  luban.url=URL         the front door as users see it (LUBAN_PUBLIC_URL of the service)
 Nothing secret goes on the command line: the records database's connection string arrives through QEMU's firmware
 configuration (opt/luban/db) and the guest reaches the database only at 10.0.2.100:5432, its one way out.
 In the guest, '/bin/luban-conns' prints the number of established TCP connections to the service port.
