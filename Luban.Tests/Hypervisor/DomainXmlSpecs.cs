@@ -28,7 +28,7 @@ public sealed class DomainXmlSpecs
             (string?)xml.Element("devices")!.Element("serial")!.Element("source")!.Attribute("path"));
         var args = xml.Element(Qemu + "commandline")!.Elements(Qemu + "arg").Select(a => (string?)a.Attribute("value")).ToList();
         Assert.Equal(
-            ["-netdev", "user,id=hn0,hostfwd=tcp:127.0.0.1:18080-:8080,hostfwd=tcp:127.0.0.1:18022-:22",
+            ["-netdev", "user,id=hn0,restrict=on,hostfwd=tcp:127.0.0.1:18080-:8080,hostfwd=tcp:127.0.0.1:18022-:22",
              "-device", "virtio-net-pci,netdev=hn0"],
             args);
     }
