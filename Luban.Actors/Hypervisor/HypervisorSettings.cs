@@ -83,7 +83,7 @@ public sealed partial record HypervisorSettings
     public string? DatabaseSecretFile { get; init; }
 
     /// <summary>The program QEMU runs for each guest connection to the database, its standard input and output being
-    /// that connection (<c>socat STDIO TCP:&lt;target&gt;</c>).</summary>
+    /// that connection (<c>socat -lf /dev/null STDIO TCP:(<c>socat STDIO TCP:&lt;target&gt;</c>)lt;target(<c>socat STDIO TCP:&lt;target&gt;</c>)gt;</c>).</summary>
     public string GuestForwardProgram { get; init; } = "/usr/bin/socat";
 
     /// <summary>The front door's URL as users see it (share links, the Origin forms come from, Secure cookies over

@@ -71,13 +71,15 @@ public static partial class DomainXml
     /// <summary>
     /// The netdev argument: <c>user,id=hn0,restrict=on,hostfwd=tcp:127.0.0.1:18080-:8080,…,guestfwd=…</c>. With
     /// <c>restrict=on</c> the guest reaches nothing of its host or beyond (10.0.2.2 included) but the guest forward to
-    /// the records database; the host's forwards into the guest (service, SSH) still work.
+    /// the records database; the host's forwards into the guest (service, SSH) still work. The guest forward's program
+    /// gets the connection as its stdin, stdout <em>and</em> stderr, so socat logs to /dev/null: an error line such as
+    /// "connection refused" would otherwise reach the guest's database driver as protocol bytes.
     /// </summary>
     public static string UserNetdev(IReadOnlyList<PortForward> forwards, DatabaseForward? database = null) =>
         string.Join(",", new[] { "user", "id=hn0", "restrict=on" }
             .Concat(forwards.Select(f => string.Create(CultureInfo.InvariantCulture, $"hostfwd=tcp:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}")))
             .Concat(database is null ? [] : [string.Create(CultureInfo.InvariantCulture,
-                $"guestfwd=tcp:{GuestBootArgs.DatabaseAddress}:{GuestBootArgs.DatabasePort}-cmd:{database.Program} STDIO TCP:{database.Target}")]));
+                $"guestfwd=tcp:{GuestBootArgs.DatabaseAddress}:{GuestBootArgs.DatabasePort}-cmd:{database.Program} -lf /dev/null STDIO TCP:{database.Target}")]));
 
     /// <summary>The firmware-configuration entry that carries the database secret into the guest.</summary>
     public const string SecretEntry = "opt/luban/db";

@@ -113,7 +113,7 @@ public sealed class DomainXmlSpecs
 
         var netdev = args[args.IndexOf("-netdev") + 1];
         Assert.StartsWith("user,id=hn0,restrict=on,", netdev);
-        Assert.EndsWith(",guestfwd=tcp:10.0.2.100:5432-cmd:/usr/bin/socat STDIO TCP:10.77.0.254:55432", netdev);
+        Assert.EndsWith(",guestfwd=tcp:10.0.2.100:5432-cmd:/usr/bin/socat -lf /dev/null STDIO TCP:10.77.0.254:55432", netdev);
         Assert.Equal("name=opt/luban/db,file=/run/luban/guest-db.conn", args[args.IndexOf("-fw_cfg") + 1]);
         Assert.DoesNotContain(args.Concat([spec.KernelCommandLine]), a => a.Contains("Password", StringComparison.Ordinal));
     }

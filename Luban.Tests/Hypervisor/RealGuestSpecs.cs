@@ -26,7 +26,7 @@ internal static class RealGuests
     {
         Uri = RealLibvirt.Uri,
         DomainType = Type,
-        MemoryMiB = 128,
+        MemoryMiB = 256,
         ImageDirectory = RealLibvirt.ImageDir,
         ConsoleLogDirectory = RealLibvirt.ConsoleDirectory,
         HostPortBase = hostPortBase,

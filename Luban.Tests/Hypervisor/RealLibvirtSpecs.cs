@@ -112,11 +112,13 @@ public sealed class RealLibvirtSpecs(ITestOutputHelper output)
         Directory.CreateDirectory(logDir);
         var type = Environment.GetEnvironmentVariable("LUBAN_DOMAIN_TYPE") == "kvm" ? DomainType.Kvm : DomainType.Qemu;
         var xml = DomainXml.Build(new DomainSpec(
-            name, type, 128, 1,
+            name, type, 256, 1,
             Path.Combine(RealLibvirt.ImageDir, "vmlinux"), Path.Combine(RealLibvirt.ImageDir, "initrd.img"),
             new GuestBootArgs(name, 8080).ToKernelCommandLine(),
             [new PortForward(httpPort, 8080), new PortForward(sshPort, 22)],
-            Path.Combine(logDir, $"{name}.console.log")));
+            Path.Combine(logDir, $"{name}.console.log"),
+            // The service needs its records database to start; the guest reaches it only through this forward.
+            Database: RealLibvirt.Database()));
 
         try
         {
