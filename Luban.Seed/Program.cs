@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Luban.Actors.Cluster;
 using Luban.Seed;
 using Luban.Seed.FrontDoor;
@@ -12,29 +13,45 @@ if (Environment.GetEnvironmentVariable(FrontDoorApp.InlineSocketCompletions) is 
 var options = ProcessEnvironment.ParseOrExplain("luban-seed", ClusterRoles.Seed, args, out var exitCode);
 if (options is null) return exitCode;
 
-SeedApp app;
-try
+// One incarnation after another: when this node's actor system ends on its own (the split-brain resolver downed it,
+// e.g. a front-end host cut off from the others), the seed starts afresh and joins the cluster again, as a backup.
+// A stop asked for (SIGTERM, Ctrl-C) ends the loop.
+for (var incarnation = 1; ; incarnation++)
 {
-    app = SeedApp.Build(options);
-}
-catch (ConfigurationError error)
-{
-    Console.Error.WriteLine($"luban-seed: invalid configuration: {error.Message}");
-    return 2;
-}
-
-await using (app)
-{
+    SeedApp app;
     try
     {
-        await app.RunAsync();
-        return 0;
+        app = SeedApp.Build(options);
     }
-    catch (IOException error) when (error.InnerException is System.Net.Sockets.SocketException
-                                     || error.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+    catch (ConfigurationError error)
     {
-        Console.Error.WriteLine(
-            $"luban-seed: cannot listen (admin {options.AdminUrl}, front door {options.PublicUrl}): {error.Message}");
-        return 1;
+        Console.Error.WriteLine($"luban-seed: invalid configuration: {error.Message}");
+        return 2;
+    }
+
+    await using (app)
+    {
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException error) when (error.InnerException is System.Net.Sockets.SocketException
+                                         || error.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine(
+                $"luban-seed: cannot listen (admin {options.AdminUrl}, front door {options.PublicUrl}): {error.Message}");
+            return 1;
+        }
+
+        var system = app.Services.GetRequiredService<ActorSystem>();
+        var ended = await Task.WhenAny(app.Admin.WaitForShutdownAsync(), app.FrontDoor.WaitForShutdownAsync(), system.WhenTerminated);
+        var downed = ended == system.WhenTerminated;
+        await app.StopAsync();
+        if (!downed) return 0;
+        var delay = app.RejoinDelay;
+        Console.Error.WriteLine($"luban-seed: incarnation {incarnation}'s actor system ended " +
+                                $"({CoordinatedShutdown.Get(system).ShutdownReason?.GetType().Name ?? "terminated"}); rejoining in {delay}");
+        await Task.Delay(delay);
+        options = options.ForRejoin();
     }
 }

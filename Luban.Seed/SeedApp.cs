@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Actors.Scaling;
+using Luban.Protocol;
 using Luban.Seed.Admin;
 using Luban.Seed.FrontDoor;
 using Luban.Seed.Operator;
@@ -18,11 +19,15 @@ namespace Luban.Seed;
 /// </summary>
 public sealed class SeedApp : IAsyncDisposable
 {
-    private SeedApp(WebApplication admin, WebApplication frontDoor)
+    private SeedApp(WebApplication admin, WebApplication frontDoor, TimeSpan rejoinDelay)
     {
         Admin = admin;
         FrontDoor = frontDoor;
+        RejoinDelay = rejoinDelay;
     }
+
+    /// <summary>How long a seed whose actor system ended (downed) waits before it joins again (<c>luban.seed.rejoin-delay</c>).</summary>
+    public TimeSpan RejoinDelay { get; }
 
     /// <summary>The admin endpoint; its services hold the actor system.</summary>
     public WebApplication Admin { get; }
@@ -44,6 +49,7 @@ public sealed class SeedApp : IAsyncDisposable
         var yarp = frontDoor.Services.GetRequiredService<InMemoryConfigProvider>();
         var inFlight = frontDoor.Services.GetRequiredService<InFlightRequests>();
         var live = frontDoor.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
+        var standing = frontDoor.Services.GetRequiredService<FrontDoorStanding>();
 
         // Our own options were parsed already; ASP.NET gets no arguments so it cannot reinterpret them.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -59,13 +65,13 @@ public sealed class SeedApp : IAsyncDisposable
             json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddAkka(ClusterNodeOptions.SystemName, (akka, services) => akka
             .AddLubanCluster(options, credentials, services.GetRequiredService<ILoggerFactory>(), overrides)
-            .AddScaleSupervisor(supervisorSettings)
+            .AddScaleSupervisor(supervisorSettings, new HostId(options.HostId))
             .AddBondWatcher(options, bondSettings)
             .WithClusterClientReceptionist()
             .WithActors((system, registry) =>
             {
                 system.ActorOf(FrontDoorMembership.Props(yarp, live, inFlight, frontDoorSettings,
-                    registry.Get<ScaleSupervisorKey>()), "front-door");
+                    registry.Get<ScaleSupervisorKey>(), standing), "front-door");
                 system.ActorOf(MembershipGuard.Props(hocon.GetTimeSpan(MembershipGuardSettings.IdentifyWithinKey,
                     MembershipGuardSettings.DefaultIdentifyWithin, false), registry.Get<ScaleSupervisorKey>()), "membership-guard");
                 var endpoint = system.ActorOf(OperatorEndpoint.Props(registry, TimeProvider.System), "operator");
@@ -74,21 +80,13 @@ public sealed class SeedApp : IAsyncDisposable
 
         var admin = builder.Build();
         admin.MapAdminEndpoints(options);
-        return new SeedApp(admin, frontDoor);
+        return new SeedApp(admin, frontDoor, hocon.GetTimeSpan("luban.seed.rejoin-delay", TimeSpan.FromSeconds(2), allowInfinite: false));
     }
 
     public async Task StartAsync(CancellationToken cancel = default)
     {
         await Admin.StartAsync(cancel);
         await FrontDoor.StartAsync(cancel);
-    }
-
-    /// <summary>Runs until SIGTERM/Ctrl-C stops either server, then stops both.</summary>
-    public async Task RunAsync()
-    {
-        await StartAsync();
-        await Task.WhenAny(Admin.WaitForShutdownAsync(), FrontDoor.WaitForShutdownAsync());
-        await StopAsync();
     }
 
     public async Task StopAsync(CancellationToken cancel = default)

@@ -34,6 +34,9 @@ public sealed partial record ClusterNodeOptions
     /// <summary>The front door's public endpoint (seed role only).</summary>
     public Uri? PublicUrl { get; init; }
 
+    /// <summary>The cluster's virtual address when two front-end hosts share it (keepalived), seed role only.</summary>
+    public System.Net.IPAddress? VirtualAddress { get; init; }
+
     /// <summary>Backends given by hand (<c>--backend</c>), in rotation beside the cluster's VMs (seed role only).</summary>
     public IReadOnlyList<Uri> StaticBackends { get; init; } = [];
 
@@ -45,6 +48,20 @@ public sealed partial record ClusterNodeOptions
 
     /// <summary>Plain interfaces to watch beside the bonds (their operstate and carrier).</summary>
     public IReadOnlyList<string> BondInterfaces { get; init; } = [];
+
+    /// <summary>This node's own transport address as seeds name it.</summary>
+    public string SelfAddress => $"{Scheme}://{SystemName}@{PublicHost}:{Port}";
+
+    /// <summary>
+    /// The options for joining again after this node was downed: its own address moves behind the other seeds. Akka
+    /// lets only the first seed in a node's own list found a cluster alone; a front-end host that was cut off and
+    /// comes back must join the cluster that went on without it, never found a second one while it still cannot
+    /// reach the others. A lone seed (no other seed listed) keeps its list.
+    /// </summary>
+    public ClusterNodeOptions ForRejoin() =>
+        Seeds.Count < 2 || Seeds[0] != SelfAddress
+            ? this
+            : this with { Seeds = [.. Seeds.Skip(1), Seeds[0]] };
 
     public static IReadOnlyList<OptionSpec> SpecsFor(string role)
     {
@@ -71,6 +88,7 @@ public sealed partial record ClusterNodeOptions
             specs.Add(new("--admin-url", "LUBAN_ADMIN_URL", "http://127.0.0.1:8090", "admin endpoint (/healthz, /api/status, /metrics)"));
             specs.Add(new("--public-url", "LUBAN_PUBLIC_URL", "http://127.0.0.1:8080", "front door: the service's public endpoint"));
             specs.Add(new("--backend", "LUBAN_BACKENDS", null, "a backend URL in rotation beside the VMs (repeatable)", Repeatable: true));
+            specs.Add(new("--virtual-address", "LUBAN_VIP", null, "the public virtual address two front-end hosts share (keepalived)"));
         }
         return specs;
     }
@@ -130,11 +148,16 @@ public sealed partial record ClusterNodeOptions
             throw new ConfigurationError(bondRootKey, $"{bondRootKey}: '{bondRoot}' is not a directory; allowed: an existing directory (\"/\" on a real host)");
 
         Uri? adminUrl = null, publicUrl = null;
+        IPAddress? virtualAddress = null;
         var backends = new List<Uri>();
         if (role == ClusterRoles.Seed)
         {
             adminUrl = HttpEndpoint(line, "--admin-url");
             publicUrl = HttpEndpoint(line, "--public-url");
+            var (vipText, vipKey) = line.Get("--virtual-address");
+            if (vipText is not null && (!IPAddress.TryParse(vipText, out virtualAddress)
+                                        || virtualAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
+                throw new ConfigurationError(vipKey, $"{vipKey}: '{vipText}' is not an address; allowed: an IPv4 address, e.g. 10.77.0.100");
             var (backendTexts, backendKey) = line.GetAll("--backend");
             foreach (var text in backendTexts)
             {
@@ -157,6 +180,7 @@ public sealed partial record ClusterNodeOptions
             AdminUrl = adminUrl,
             PublicUrl = publicUrl,
             StaticBackends = backends,
+            VirtualAddress = virtualAddress,
             Bonds = bonds,
             BondInterfaces = interfaces,
             BondRoot = bondRoot,

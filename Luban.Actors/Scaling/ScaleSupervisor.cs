@@ -21,6 +21,13 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
 {
     private const string TickTimer = "tick";
 
+    /// <summary>
+    /// A supervisor that has just started (the cluster's first, or one taking over from a lost front-end host) decides
+    /// once this soon, when the agents' first reports (every second) are in, rather than a whole tick interval later;
+    /// until then it publishes no rotation (the front doors keep theirs).
+    /// </summary>
+    public static readonly TimeSpan FirstTickAfter = TimeSpan.FromSeconds(2);
+
     private sealed class Tick
     {
         public static readonly Tick Instance = new();
@@ -29,14 +36,16 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
     private sealed record CommandTimedOut(string CommandId);
 
     private readonly SupervisorSettings _initialSettings;
+    private readonly HostId? _host;
     private readonly IActorRef _mediator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<HostId, IActorRef> _agents = new();
     private SupervisorLedger _ledger = null!;
 
-    public ScaleSupervisor(SupervisorSettings settings, IActorRef? mediator = null)
+    public ScaleSupervisor(SupervisorSettings settings, IActorRef? mediator = null, HostId? host = null)
     {
         _initialSettings = settings;
+        _host = host;
         _mediator = mediator ?? DistributedPubSub.Get(Context.System).Mediator;
 
         Receive<RegisterAgent>(Authorized, register =>
@@ -51,6 +60,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         Receive<StopVmResult>(Authorized, result => Carry(_ledger.OnStopResult(result, Now)));
         Receive<CommandTimedOut>(timeout => Carry(_ledger.OnCommandTimedOut(timeout.CommandId, Now)));
         Receive<DrainProgress>(Authorized, progress => Carry(_ledger.OnDrainProgress(progress, Now)));
+        Receive<FrontDoorReport>(Authorized, report => Carry(_ledger.OnFrontDoorReport(report, Now)));
         Receive<BondProtocol.HostBondReport>(Authorized, report => Carry(_ledger.OnBondReport(report, Now)));
         Receive<SecurityNotice>(Authorized, notice => Carry(_ledger.OnRefused(notice.What, notice.Why, Now)));
         Receive<OperatorProtocol.StartVmNow>(Authorized, command => Answer(_ledger.OnOperatorStart(command, Now)));
@@ -69,15 +79,17 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(SupervisorSettings settings, IActorRef? mediator = null) =>
-        Akka.Actor.Props.Create(() => new ScaleSupervisor(settings, mediator));
+    public static Props Props(SupervisorSettings settings, IActorRef? mediator = null, HostId? host = null) =>
+        Akka.Actor.Props.Create(() => new ScaleSupervisor(settings, mediator, host));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
     protected override void PreStart()
     {
-        _ledger = new SupervisorLedger(_initialSettings, Now);
+        _ledger = new SupervisorLedger(_initialSettings, Now, _host, quietStart: FirstTickAfter);
         Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _initialSettings.Policy.TickInterval);
+        if (_initialSettings.Policy.TickInterval > FirstTickAfter)
+            Timers.StartSingleTimer("first-tick", Tick.Instance, FirstTickAfter);
         // A crashed agent's node is unreachable within seconds, but downed (and so Terminated) only after the split-brain
         // resolver's stable-after: its VMs leave the rotation at the first, not the second.
         if (IsClustered)

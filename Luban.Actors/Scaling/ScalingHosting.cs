@@ -12,8 +12,8 @@ public static class ScalingHosting
 
     /// <summary>The supervisor as a cluster singleton on role <c>seed</c>, with a proxy in the registry.</summary>
     public static AkkaConfigurationBuilder AddScaleSupervisor(this AkkaConfigurationBuilder builder,
-        SupervisorSettings settings) =>
-        builder.WithSingleton<ScaleSupervisorKey>(SingletonName, ScaleSupervisor.Props(settings),
+        SupervisorSettings settings, Luban.Protocol.HostId? host = null) =>
+        builder.WithSingleton<ScaleSupervisorKey>(SingletonName, ScaleSupervisor.Props(settings, host: host),
             new ClusterSingletonOptions { Role = Cluster.ClusterRoles.Seed }, createProxyToo: true);
 
     /// <summary>On agents and clients: only the proxy that reaches the singleton on the seed.</summary>

@@ -50,18 +50,26 @@ public sealed class SupervisorLedger
 
     private sealed record PendingStop(string CommandId, HostId Host, VmId Vm, DateTimeOffset SentAt);
 
-    private sealed record Drain(HostId Host, VmId Vm, DateTimeOffset Deadline, int? FrontDoorInFlight);
+    /// <param name="InFlight">What each front door last said it has in flight to the VM.</param>
+    private sealed record Drain(HostId Host, VmId Vm, DateTimeOffset Deadline, ImmutableDictionary<HostId, int> InFlight);
+
+    private sealed record FrontDoor(DateTimeOffset LastSeen, bool HoldsVirtualAddress);
+
+    /// <summary>A front door not heard from for this long is gone: drains no longer wait for it.</summary>
+    public static readonly TimeSpan FrontDoorSilence = TimeSpan.FromSeconds(3);
 
     private readonly Dictionary<HostId, Agent> _agents = new();
     private readonly HashSet<HostId> _lostHosts = new();
     private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _startedAt;
+    private readonly TimeSpan _quietStart;
     private readonly Dictionary<string, PendingStart> _starts = new();
     private readonly Dictionary<string, PendingStop> _stops = new();
     private readonly Dictionary<VmId, Drain> _drains = new();
     private readonly Dictionary<HostId, IReadOnlyList<BondHealthSummary>> _bondHealth = new();
     private readonly LinkedList<ScaleEvent> _events = new();
     private readonly HashSet<(VmId, string)> _refusedEndpoints = new();
+    private readonly Dictionary<HostId, FrontDoor> _frontDoors = new();
     private readonly List<SupervisorEffect> _effects = [];
     private ScaleEvent? _lastDecision;
     private string? _lastHoldRule;
@@ -73,14 +81,22 @@ public sealed class SupervisorLedger
     private bool _keepingUnreachable;
     private DateTimeOffset _now;
 
-    public SupervisorLedger(SupervisorSettings settings, DateTimeOffset startedAt)
+    /// <param name="host">The front-end host this supervisor runs on (shown in the status).</param>
+    /// <param name="quietStart">For this long after its start the ledger publishes no backends: a supervisor taking
+    /// over from a lost front-end host hears the agents one by one, and the front doors keep the rotation they have
+    /// until it has heard them all (else a VM whose agent reported a moment later would look drained).</param>
+    public SupervisorLedger(SupervisorSettings settings, DateTimeOffset startedAt, HostId? host = null, TimeSpan quietStart = default)
     {
+        Host = host;
+        _quietStart = quietStart;
         Settings = settings;
         _startedAt = startedAt;
         _now = startedAt;
     }
 
     public SupervisorSettings Settings { get; private set; }
+
+    public HostId? Host { get; }
 
     public bool Paused { get; private set; }
 
@@ -193,6 +209,7 @@ public sealed class SupervisorLedger
 
     public IReadOnlyList<SupervisorEffect> OnTick(DateTimeOffset now) => Carry(now, () =>
     {
+        PublishBackends();
         FinishDrains();
         if (Paused)
         {
@@ -240,7 +257,7 @@ public sealed class SupervisorLedger
 
     private void BeginDrain(ScalingDecision.StopVm stop)
     {
-        _drains[stop.Vm] = new Drain(stop.Host, stop.Vm, _now + Settings.DrainDeadline, null);
+        _drains[stop.Vm] = new Drain(stop.Host, stop.Vm, _now + Settings.DrainDeadline, ImmutableDictionary<HostId, int>.Empty);
         _lastScaleInAt = _now;
         Decided(ScaleEventKinds.Drain, stop, stop.Host, stop.Vm);
         PublishBackends();
@@ -352,11 +369,32 @@ public sealed class SupervisorLedger
     public IReadOnlyList<SupervisorEffect> OnDrainProgress(DrainProgress progress, DateTimeOffset now) => Carry(now, () =>
     {
         if (!_drains.TryGetValue(progress.Vm, out var drain)) return;
-        _drains[progress.Vm] = drain with { FrontDoorInFlight = progress.InFlight };
+        _drains[progress.Vm] = drain with { InFlight = drain.InFlight.SetItem(progress.FrontDoor, progress.InFlight) };
         FinishDrains();
     });
 
-    /// <summary>A drain ends when no request is left in flight (front door, else the probe) or its deadline passes.</summary>
+    /// <summary>A front door is alive (its drains count) and says whether its host holds the virtual address.</summary>
+    public IReadOnlyList<SupervisorEffect> OnFrontDoorReport(FrontDoorReport report, DateTimeOffset now) => Carry(now, () =>
+    {
+        _frontDoors[report.FrontDoor] = new FrontDoor(now, report.HoldsVirtualAddress);
+        FinishDrains();
+    });
+
+    /// <summary>The front doors heard from within <see cref="FrontDoorSilence"/>.</summary>
+    private IEnumerable<HostId> LiveFrontDoors() =>
+        _frontDoors.Where(f => _now - f.Value.LastSeen <= FrontDoorSilence).Select(f => f.Key);
+
+    /// <summary>No request left in flight to the VM: every live front door said 0 (without any front door known,
+    /// whatever was reported, else the connection probe).</summary>
+    private bool Idle(Drain drain, int? probeConnections)
+    {
+        var live = LiveFrontDoors().ToList();
+        if (live.Count > 0) return live.All(f => drain.InFlight.TryGetValue(f, out var n) && n == 0);
+        return drain.InFlight.Count > 0 ? drain.InFlight.Values.All(n => n == 0) : probeConnections is 0;
+    }
+
+    /// <summary>A drain ends when no request is left in flight (every front door, else the probe) or its deadline
+    /// passes.</summary>
     private void FinishDrains()
     {
         foreach (var drain in _drains.Values.ToList())
@@ -365,7 +403,7 @@ public sealed class SupervisorLedger
             var probeConnections = _agents.TryGetValue(drain.Host, out var agent)
                 ? agent.Report?.Vms.FirstOrDefault(v => v.Vm == drain.Vm)?.Connections
                 : null;
-            var idle = drain.FrontDoorInFlight is 0 || (drain.FrontDoorInFlight is null && probeConnections is 0);
+            var idle = Idle(drain, probeConnections);
             var expired = _now >= drain.Deadline;
             if (!idle && !expired) continue;
             if (agent is null) continue;
@@ -467,6 +505,9 @@ public sealed class SupervisorLedger
             h.Vms.Select(v => new VmStatus(v.Id.Value, v.State.ToString(), v.Connections,
                 v.Connections is { } c ? Math.Round((double)c / policy.SMax, 4) : null,
                 EndpointOf(h.Id, v.Id))).ToList())).ToList();
+        var frontDoors = _frontDoors.Where(f => _now - f.Value.LastSeen <= FrontDoorSilence)
+            .OrderBy(f => f.Key.Value, StringComparer.Ordinal)
+            .Select(f => new FrontDoorStatus(f.Key.Value, f.Value.HoldsVirtualAddress, f.Value.LastSeen)).ToList();
         return new SupervisorStatus(hosts, new PolicyStatus(
                 policy.SMax, policy.TUpper, policy.TLower, policy.MinTotalVms, policy.MaxTotalVms,
                 policy.DefaultHostMinVms, policy.DefaultHostMaxVms,
@@ -474,7 +515,7 @@ public sealed class SupervisorLedger
                 policy.TickInterval.TotalSeconds, policy.ScaleOutCooldown.TotalSeconds,
                 policy.ScaleInCooldown.TotalSeconds, policy.ReportStaleAfter.TotalSeconds, policy.AgentRejoinGrace.TotalSeconds,
                 Settings.DrainDeadline.TotalSeconds, Paused, PolicyTable.Show(Settings)),
-            _lastDecision, _events.Reverse().ToList());
+            _lastDecision, _events.Reverse().ToList(), Host?.Value, frontDoors);
     }
 
     private bool IsReachable(Agent agent) => !_unreachable.Contains(agent.Address);
@@ -485,6 +526,7 @@ public sealed class SupervisorLedger
 
     private void PublishBackends()
     {
+        if (_now - _startedAt < _quietStart) return;
         var backends = BackendsOf(_agents.Where(a => IsReachable(a.Value)));
         var keeping = false;
         if (backends.Count == 0 && _unreachable.Count > 0)

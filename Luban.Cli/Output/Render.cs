@@ -18,6 +18,16 @@ public static class Render
         var summary = new Table("", "")
             .Add("seed", doc.Self)
             .Add("leader", doc.Leader ?? "(none)");
+        if (doc.SupervisorHost is { } supervisorHost)
+            summary.Add("supervisor", $"on host {supervisorHost}");
+        if (doc.FrontDoors is { Count: > 0 } frontDoors)
+        {
+            var holder = frontDoors.FirstOrDefault(f => f.HoldsVirtualAddress);
+            summary.Add("front doors", string.Join(", ", frontDoors.Select(f => f.Host)) +
+                                       (frontDoors.Count > 1 || holder is not null
+                                           ? $"; virtual address on {holder?.Host ?? "(no host)"}"
+                                           : ""));
+        }
         if (doc.Policy is { } policy)
         {
             summary.Add("autoscale", policy.AutoscalePaused ? "paused" : "running");

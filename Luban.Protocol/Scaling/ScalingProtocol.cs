@@ -37,8 +37,16 @@ public static class ScalingProtocol
     /// supervisor records it as an event.</summary>
     public sealed record SecurityNotice(string What, string Why) : ILubanWireMessage;
 
-    /// <summary>From the front door: requests still in flight to a draining VM.</summary>
-    public sealed record DrainProgress(VmId Vm, int InFlight) : ILubanWireMessage;
+    /// <summary>From a front door: requests it still has in flight to a draining VM. A drain is over when every
+    /// front door that is alive has said 0.</summary>
+    public sealed record DrainProgress(VmId Vm, int InFlight, HostId FrontDoor) : ILubanWireMessage;
+
+    /// <summary>From every front door each second: it is alive (drains wait for it), and whether its host holds the
+    /// cluster's virtual address (the public address with two front-end hosts).</summary>
+    public sealed record FrontDoorReport(HostId FrontDoor, bool HoldsVirtualAddress) : ILubanWireMessage;
+
+    /// <summary>A front door as the supervisor last heard from it.</summary>
+    public sealed record FrontDoorStatus(string Host, bool HoldsVirtualAddress, DateTimeOffset LastSeen) : ILubanWireMessage;
 
     /// <summary>Asks for <see cref="SupervisorStatus"/>.</summary>
     public sealed record GetSupervisorStatus : ILubanWireMessage
@@ -84,9 +92,13 @@ public static class ScalingProtocol
         bool AutoscalePaused,
         IReadOnlyList<PolicyValue> Values) : ILubanWireMessage;
 
+    /// <param name="SupervisorHost">The front-end host the supervisor (a cluster singleton) runs on.</param>
+    /// <param name="FrontDoors">The front doors alive, and which holds the virtual address.</param>
     public sealed record SupervisorStatus(
         IReadOnlyList<HostStatus> Hosts,
         PolicyStatus Policy,
         ScaleEvent? LastDecision,
-        IReadOnlyList<ScaleEvent> Events) : ILubanWireMessage;
+        IReadOnlyList<ScaleEvent> Events,
+        string? SupervisorHost = null,
+        IReadOnlyList<FrontDoorStatus>? FrontDoors = null) : ILubanWireMessage;
 }

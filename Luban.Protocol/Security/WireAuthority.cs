@@ -23,7 +23,9 @@ public static class WireAuthority
             StopVmResult m => ForHost(signer, m.Host, IdentityRole.Agent, "answer a stop for"),
             HostBondReport m => signer.IsNode && signer.Name == m.Host.Value ? null
                 : $"{signer.Subject} may not report the bond of host {m.Host}",
-            StartVm or StopVm or BackendsChanged or DrainProgress or AgentRegistered or SecurityNotice or Operator.OperatorProtocol.IOperatorCommand =>
+            DrainProgress m => FrontDoorOf(signer, m.FrontDoor),
+            FrontDoorReport m => FrontDoorOf(signer, m.FrontDoor),
+            StartVm or StopVm or BackendsChanged or AgentRegistered or SecurityNotice or Operator.OperatorProtocol.IOperatorCommand =>
                 signer.Role == IdentityRole.Seed ? null : $"{signer.Subject} may not send {message.GetType().Name}: only a seed may",
             _ => null,
         };
@@ -38,6 +40,11 @@ public static class WireAuthority
             : signer.Role != wanted ? $"{signer.Subject} joined with the {ClusterIdentity.RoleName(wanted.Value)} role its certificate does not give"
             : null;
     }
+
+    private static string? FrontDoorOf(ClusterIdentity signer, HostId frontDoor) =>
+        signer.Role != IdentityRole.Seed ? $"{signer.Subject} may not speak for a front door: only a seed may"
+        : signer.Name != frontDoor.Value ? $"{signer.Subject} may not speak for the front door of host {frontDoor}"
+        : null;
 
     private static string? OwnAddress(ClusterIdentity signer, string forwardAddress) =>
         signer.Addresses.Any(a => a.ToString() == forwardAddress) ? null

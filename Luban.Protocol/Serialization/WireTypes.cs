@@ -27,6 +27,8 @@ public static class WireTypes
         ("scaling.backends-changed", typeof(ScalingProtocol.BackendsChanged)),
         ("scaling.drain-progress", typeof(ScalingProtocol.DrainProgress)),
         ("scaling.security-notice", typeof(ScalingProtocol.SecurityNotice)),
+        ("scaling.front-door-report", typeof(ScalingProtocol.FrontDoorReport)),
+        ("scaling.front-door-status", typeof(ScalingProtocol.FrontDoorStatus)),
         ("scaling.get-supervisor-status", typeof(ScalingProtocol.GetSupervisorStatus)),
         ("scaling.vm-status", typeof(ScalingProtocol.VmStatus)),
         ("scaling.host-status", typeof(ScalingProtocol.HostStatus)),

@@ -21,4 +21,6 @@ public sealed record StatusDocument(
     ScaleEvent? LastDecision,
     IReadOnlyList<ScaleEvent> Events,
     BondProtocol.BondStatusReport? Bond,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems,
+    string? SupervisorHost = null,
+    IReadOnlyList<FrontDoorStatus>? FrontDoors = null);

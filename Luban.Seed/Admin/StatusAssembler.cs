@@ -65,7 +65,9 @@ public static class StatusAssembler
             scaling?.LastDecision,
             scaling?.Events ?? [],
             bond,
-            problems);
+            problems,
+            scaling?.SupervisorHost,
+            scaling?.FrontDoors ?? []);
     }
 
     public static IReadOnlyList<MemberStatusView> MembersOf(ClusterEvent.CurrentClusterState state)

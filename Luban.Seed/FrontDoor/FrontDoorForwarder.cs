@@ -15,17 +15,27 @@ public sealed class FrontDoorForwarder
 {
     private const int MaxAttempts = 3;
 
+    /// <summary>Answered by the front door itself, never forwarded: keepalived's check that this host's front door
+    /// serves and stands in the cluster (a hung or cut-off front door gives up the virtual address even while the VMs
+    /// are fine). 200 or 503 with the reason; see <see cref="FrontDoorStanding"/>.</summary>
+    public static readonly PathString AlivePath = new("/.luban/front-door");
+
     private readonly IProxyStateLookup _proxy;
     private readonly IHttpForwarder _forwarder;
     private readonly HttpTransformer _transformer;
     private readonly InFlightRequests _inFlight;
     private readonly ConnectRetry _retry;
     private readonly Dictionary<string, IPassiveHealthCheckPolicy> _passivePolicies;
+    private readonly FrontDoorStanding _standing;
+    private readonly string _host;
     private int _roundRobin = -1;
 
     public FrontDoorForwarder(IProxyStateLookup proxy, IHttpForwarder forwarder, HttpTransformer transformer,
-        InFlightRequests inFlight, ConnectRetry retry, IEnumerable<IPassiveHealthCheckPolicy> passivePolicies)
+        InFlightRequests inFlight, ConnectRetry retry, IEnumerable<IPassiveHealthCheckPolicy> passivePolicies,
+        FrontDoorStanding standing, FrontDoorSettings settings)
     {
+        _standing = standing;
+        _host = settings.Host.Value;
         _proxy = proxy;
         _forwarder = forwarder;
         _transformer = transformer;
@@ -36,6 +46,7 @@ public sealed class FrontDoorForwarder
 
     public Task InvokeAsync(HttpContext context)
     {
+        if (context.Request.Path.Equals(AlivePath)) return Alive(context);
         if (!_proxy.TryGetCluster(FrontDoorConfig.ClusterId, out var cluster)) return Unavailable(context);
         var available = cluster.DestinationsState.AvailableDestinations;
         if (available.Count == 0) return Unavailable(context);
@@ -111,6 +122,16 @@ public sealed class FrontDoorForwarder
         }
 
         return best;
+    }
+
+    private Task Alive(HttpContext context)
+    {
+        var notServing = _standing.NotServing;
+        context.Response.StatusCode = notServing is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentType = "text/plain";
+        return context.Response.WriteAsync(notServing is null
+            ? $"front door alive on host {_host}\n"
+            : $"front door on host {_host} not serving: {notServing}\n");
     }
 
     private static Task Unavailable(HttpContext context)

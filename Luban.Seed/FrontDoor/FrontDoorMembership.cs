@@ -19,18 +19,36 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         public static readonly ReportDrains Instance = new();
     }
 
+    private sealed class ReportAlive
+    {
+        public static readonly ReportAlive Instance = new();
+    }
+
+    private sealed class JudgeStanding
+    {
+        public static readonly JudgeStanding Instance = new();
+    }
+
+    /// <summary>How often the front door re-reads its standing in the cluster (keepalived checks it every second).</summary>
+    public static readonly TimeSpan StandingInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often the front door tells the supervisor it is alive (drains wait for every live front door).</summary>
+    public static readonly TimeSpan AliveInterval = TimeSpan.FromSeconds(1);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly InMemoryConfigProvider _yarp;
     private readonly InFlightRequests _inFlight;
     private readonly IProxyStateLookup _live;
     private readonly FrontDoorSettings _settings;
     private readonly IActorRef _supervisor;
+    private readonly FrontDoorStanding _standing;
     private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
     private IReadOnlyList<Backend> _backends = [];
 
     public FrontDoorMembership(InMemoryConfigProvider yarp, IProxyStateLookup live, InFlightRequests inFlight,
-        FrontDoorSettings settings, IActorRef supervisor)
+        FrontDoorSettings settings, IActorRef supervisor, FrontDoorStanding standing)
     {
+        _standing = standing;
         _yarp = yarp;
         _live = live;
         _inFlight = inFlight;
@@ -43,13 +61,15 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         Receive<BackendsChanged>(changed => _log.Warning("Front door: refused a membership change: {0}",
             WireAuthority.Refusal(changed, MessageSigners.Of(changed))));
         Receive<ReportDrains>(_ => OnReportDrains());
+        Receive<ReportAlive>(_ => _supervisor.Tell(new FrontDoorReport(_settings.Host, VirtualAddress.HeldHere(_settings.VirtualAddress))));
+        Receive<JudgeStanding>(_ => OnJudgeStanding());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(InMemoryConfigProvider yarp, IProxyStateLookup live, InFlightRequests inFlight,
-        FrontDoorSettings settings, IActorRef supervisor) =>
-        Akka.Actor.Props.Create(() => new FrontDoorMembership(yarp, live, inFlight, settings, supervisor));
+        FrontDoorSettings settings, IActorRef supervisor, FrontDoorStanding standing) =>
+        Akka.Actor.Props.Create(() => new FrontDoorMembership(yarp, live, inFlight, settings, supervisor, standing));
 
     /// <summary>Whether YARP's live configuration (applied asynchronously after an update) still routes to a VM.</summary>
     public static bool StillRouted(IProxyStateLookup live, string vm) =>
@@ -60,6 +80,22 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(Topics.Backends, Self));
         Apply([]);
         Timers.StartPeriodicTimer("drains", ReportDrains.Instance, _settings.DrainReportInterval);
+        Self.Tell(ReportAlive.Instance);
+        Timers.StartPeriodicTimer("alive", ReportAlive.Instance, AliveInterval);
+        Timers.StartPeriodicTimer("standing", JudgeStanding.Instance, StandingInterval);
+    }
+
+    private void OnJudgeStanding()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var state = cluster.State;
+        var members = state.Members.Count(m => m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp);
+        var unreachable = state.Unreachable.Count(m => m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp);
+        if (!_standing.Update(cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, members, unreachable)) return;
+        if (_standing.NotServing is { } why)
+            _log.Warning("Front door stops standing for the public address: {0}", why);
+        else
+            _log.Info("Front door stands for the public address ({0} cluster members reached)", members - unreachable);
     }
 
     private void OnBackendsChanged(BackendsChanged changed)
@@ -88,7 +124,7 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
             // Until YARP has applied the new configuration, new requests may still reach the VM: not drained yet.
             if (StillRouted(_live, vm)) continue;
             var inFlight = _inFlight.Of(vm);
-            _supervisor.Tell(new DrainProgress(new Luban.Protocol.VmId(vm), inFlight));
+            _supervisor.Tell(new DrainProgress(new Luban.Protocol.VmId(vm), inFlight, _settings.Host));
             if (inFlight == 0) _leaving.Remove(vm);
         }
     }

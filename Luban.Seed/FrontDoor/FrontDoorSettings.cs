@@ -13,6 +13,12 @@ public enum LoadBalancing
 public sealed record FrontDoorSettings
 {
     public Uri PublicUrl { get; init; } = new("http://127.0.0.1:8080");
+
+    /// <summary>The front-end host this front door runs on (its seed's host id).</summary>
+    public Luban.Protocol.HostId Host { get; init; } = new("A");
+
+    /// <summary>The cluster's virtual address (two front-end hosts, keepalived); null with one front-end host.</summary>
+    public System.Net.IPAddress? VirtualAddress { get; init; }
     public LoadBalancing LoadBalancing { get; init; } = LoadBalancing.RoundRobin;
     public string HealthPath { get; init; } = "/readyz";
     public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -54,6 +60,8 @@ public sealed record FrontDoorSettings
         return new FrontDoorSettings
         {
             PublicUrl = options.PublicUrl ?? new Uri("http://127.0.0.1:8080"),
+            Host = new Luban.Protocol.HostId(options.HostId),
+            VirtualAddress = options.VirtualAddress,
             LoadBalancing = balancing,
             HealthPath = healthPath,
             HealthInterval = Positive(config, Key("health-interval"), TimeSpan.FromSeconds(1)),

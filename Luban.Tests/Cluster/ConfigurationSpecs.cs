@@ -83,6 +83,27 @@ public sealed class ConfigurationSpecs
     }
 
     [Theory]
+    // A front-end host listed first by its own list moves behind the other seed: it can then only join, never found
+    // a second cluster while cut off.
+    [InlineData("10.1.0.1", "10.1.0.1,10.1.0.10", "10.1.0.10,10.1.0.1")]
+    // Not first: the list stays.
+    [InlineData("10.1.0.10", "10.1.0.1,10.1.0.10", "10.1.0.1,10.1.0.10")]
+    // The only seed: it founds the cluster again, as on its first start.
+    [InlineData("10.1.0.1", "10.1.0.1", "10.1.0.1")]
+    // No seed listed (joins itself): unchanged.
+    [InlineData("10.1.0.1", "", "")]
+    public void Rejoin_should_never_let_a_downed_seed_found_a_cluster_alone_beside_another_seed(string self, string seeds, string expected)
+    {
+        static string Address(string host) => $"akka.ssl.tcp://luban@{host}:4053";
+        var args = new List<string> { "--bind", self };
+        foreach (var seed in seeds.Split(',', StringSplitOptions.RemoveEmptyEntries)) args.AddRange(["--seed", Address(seed)]);
+
+        var options = Parse(ClusterRoles.Seed, [.. args], NoEnvironment).ForRejoin();
+
+        Assert.Equal(expected.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Address), options.Seeds);
+    }
+
+    [Theory]
     [InlineData("Luban.Seed.dll", "--port", "abc", "--port")]
     [InlineData("Luban.Node.dll", "--host-id", "x", "--host-id")]
     public async Task Process_with_a_bad_value_should_exit_non_zero_with_one_line_naming_the_key(

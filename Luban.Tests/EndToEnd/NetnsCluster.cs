@@ -9,9 +9,10 @@ namespace Luban.Tests.EndToEnd;
 public sealed record VmSeen(string Id, string Host, string State, int? Connections);
 
 /// <summary>
-/// The whole system as an operator starts it: <c>./luban up --detach --netns</c> with hosts A, B and C in network
-/// namespaces of their own (names and subnet apart from a developer's cluster), real processes, real VMs; and
-/// <c>./luban down</c> at the end. Load comes from the root namespace, as the issue asks.
+/// The whole system as an operator starts it: <c>./luban up --detach --netns --ha</c> with two front-end hosts A1 and
+/// A2 behind a virtual address (keepalived), agents B and C, each in a network namespace of its own (names and subnet
+/// apart from a developer's cluster), real processes, real VMs; and <c>./luban down</c> at the end. Load comes from
+/// the root namespace through the virtual address, as a client's would.
 /// </summary>
 public sealed class NetnsCluster : IAsyncLifetime
 {
@@ -36,14 +37,76 @@ public sealed class NetnsCluster : IAsyncLifetime
             ["LUBAN_PG_DIR"] = Path.Combine(_runDir, "pg"),
             ["LUBAN_UP_TIMEOUT"] = "300",
         };
-        _admin = new HttpClient { BaseAddress = AdminUrl, Timeout = TimeSpan.FromSeconds(5) };
+        _admin = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
     }
 
-    public Uri AdminUrl { get; } = new($"http://{Subnet}.1:8090");
+    /// <summary>The front-end hosts and the address each has on the bridge (netns.sh: a1 is .1, a2 is .10).</summary>
+    public static readonly IReadOnlyDictionary<string, string> FrontEnds = new Dictionary<string, string>
+    {
+        ["A1"] = $"{Subnet}.1",
+        ["A2"] = $"{Subnet}.10",
+    };
 
-    public Uri PublicUrl { get; } = new($"http://{Subnet}.1:8080");
+    /// <summary>The virtual address the two front-end hosts share.</summary>
+    public const string VirtualAddress = $"{Subnet}.100";
+
+    public Uri AdminUrl { get; } = new($"http://{VirtualAddress}:8090");
+
+    public Uri PublicUrl { get; } = new($"http://{VirtualAddress}:8080");
+
+    /// <summary>One front-end host's own admin endpoint (its seed's status, whichever holds the address).</summary>
+    public static Uri AdminUrlOf(string frontEnd) => new($"http://{FrontEnds[frontEnd]}:8090");
+
+    /// <summary>One front-end host's own front door.</summary>
+    public static Uri PublicUrlOf(string frontEnd) => new($"http://{FrontEnds[frontEnd]}:8080");
+
+    /// <summary>The other front-end host.</summary>
+    public static string OtherThan(string frontEnd) => frontEnd == "A1" ? "A2" : "A1";
+
+    /// <summary>Which front-end host's namespace holds the virtual address now (null when none does).</summary>
+    public static string? VirtualAddressHolder()
+    {
+        foreach (var (host, _) in FrontEnds)
+        {
+            var addresses = LubanScript.Output("ip", $"-n {Prefix}-{host.ToLowerInvariant()} -4 -o addr show dev eth0");
+            if (addresses.Contains($" {VirtualAddress}/", StringComparison.Ordinal)) return host;
+        }
+
+        return null;
+    }
+
+    /// <summary>Cuts a front-end host off the bridge (its veth's root end down) or joins it again.</summary>
+    public static void SetLink(string frontEnd, bool up) =>
+        LubanScript.Output("ip", $"link set v{Prefix}-{frontEnd.ToLowerInvariant()} {(up ? "up" : "down")}");
 
     public string RunDir => _runDir;
+
+    private string PostgresDirectory => Path.Combine(_runDir, "pg");
+
+    /// <summary>The records database as the test reaches it: the luban role with the password the run made.</summary>
+    public string DatabaseConnectionString =>
+        $"Host=127.0.0.1;Port={_env["LUBAN_PG_PORT"]};Username=luban;Database=luban;Pooling=false;" +
+        $"Password={File.ReadAllText(Path.Combine(PostgresDirectory, "luban.password")).Trim()}";
+
+    /// <summary>Stops the run's PostgreSQL at once (fast shutdown: open connections are cut).</summary>
+    public async Task StopDatabaseAsync() =>
+        await RunAsync("runuser", "-u", "postgres", "--", PostgresBin("pg_ctl"), "-D", Path.Combine(PostgresDirectory, "data"), "-m", "fast", "-w", "stop");
+
+    /// <summary>Starts it again with the options it last ran with (pg_ctl restart reads them back).</summary>
+    public async Task StartDatabaseAsync() =>
+        await RunAsync("runuser", "-u", "postgres", "--", PostgresBin("pg_ctl"), "-D", Path.Combine(PostgresDirectory, "data"),
+            "-l", Path.Combine(PostgresDirectory, "postgres.log"), "-w", "restart");
+
+    private static string PostgresBin(string tool) =>
+        Directory.GetDirectories("/usr/lib/postgresql").Order(StringComparer.Ordinal).Select(d => Path.Combine(d, "bin", tool)).Last(File.Exists);
+
+    private static async Task RunAsync(string program, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({process.ExitCode}): {output}");
+    }
 
     /// <summary>What <c>./luban up</c> printed, for the test's output.</summary>
     public string UpOutput { get; private set; } = "";
@@ -54,9 +117,9 @@ public sealed class NetnsCluster : IAsyncLifetime
         // Least requests: the in-flight requests a VM holds (what its connection count shows behind a pooling proxy)
         // stay equal across VMs of unequal momentary speed, so the figure-15 thresholds are crossed when the load
         // says so rather than when one emulated guest happens to lag. Round robin is the default and tested apart.
-        var (code, output) = await LubanAsync("up", "--detach", "--netns", "--no-build", "--balance=least-requests");
+        var (code, output) = await LubanAsync("up", "--detach", "--netns", "--ha", "--no-build", "--balance=least-requests");
         UpOutput = output;
-        if (code != 0) throw new InvalidOperationException($"./luban up --netns failed ({code}):\n{output}");
+        if (code != 0) throw new InvalidOperationException($"./luban up --netns --ha failed ({code}):\n{output}");
     }
 
     public async Task DisposeAsync()
@@ -80,12 +143,15 @@ public sealed class NetnsCluster : IAsyncLifetime
 
     public Task<(int ExitCode, string Output)> LubanAsync(params string[] args) => LubanScript.RunAsync(_env, args);
 
-    /// <summary>The status document, or null while the seed does not answer.</summary>
-    public async Task<JsonElement?> StatusAsync()
+    /// <summary>The status document through the virtual address, or null while no seed answers there.</summary>
+    public Task<JsonElement?> StatusAsync() => StatusAsync(AdminUrl);
+
+    /// <summary>The status document one admin endpoint answers, or null while it does not.</summary>
+    public async Task<JsonElement?> StatusAsync(Uri admin)
     {
         try
         {
-            return await _admin.GetFromJsonAsync<JsonElement>("/api/status");
+            return await _admin.GetFromJsonAsync<JsonElement>(new Uri(admin, "/api/status"));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
@@ -108,14 +174,14 @@ public sealed class NetnsCluster : IAsyncLifetime
     /// <summary>Polls the status until <paramref name="done"/> holds; the last status read is returned either way.
     /// <paramref name="progress"/> sees a status every 5 s, for the test's output.</summary>
     public async Task<(bool Met, JsonElement? Last, TimeSpan Elapsed)> UntilAsync(Func<JsonElement, bool> done, TimeSpan within,
-        Action<TimeSpan, JsonElement>? progress = null)
+        Action<TimeSpan, JsonElement>? progress = null, Uri? admin = null)
     {
         var clock = Stopwatch.StartNew();
         var nextProgress = TimeSpan.Zero;
         JsonElement? last = null;
         while (clock.Elapsed < within)
         {
-            if (await StatusAsync() is { } status)
+            if (await StatusAsync(admin ?? AdminUrl) is { } status)
             {
                 last = status;
                 if (done(status)) return (true, status, clock.Elapsed);

@@ -174,6 +174,19 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
             : RawInFlight(vm);
     }
 
+    [Fact]
+    public async Task Alive_check_should_answer_200_from_the_front_door_itself_once_its_node_is_up_even_without_a_vm()
+    {
+        // No backend at all: the service answers 503, the front door's own check still says it stands.
+        using var client = new HttpClient();
+        HttpResponseMessage? alive = null;
+        await WaitUntilAsync(() => (alive = client.GetAsync(new Uri(_cluster.PublicUrl, FrontDoorForwarder.AlivePath.Value)).Result)
+            .IsSuccessStatusCode, "the front door stands (its node is Up)");
+        Assert.Equal("front door alive on host A\n", await alive!.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri(_cluster.PublicUrl, "/work"))).StatusCode);
+        Assert.True(_cluster.Seed.FrontDoor.Services.GetRequiredService<FrontDoorStanding>().Serving);
+    }
+
     private async Task<ClosedLoopLoad> StartLoadAsync()
     {
         // The load starts once the front door answers: what is measured is the membership change, not start-up.

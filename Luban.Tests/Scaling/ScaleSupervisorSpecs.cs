@@ -52,6 +52,23 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         """).WithFallback(LubanHocon.Load(Repo.HoconDirectory, ClusterRoles.Seed, TestCluster.TestOverrides));
 
     [Fact]
+    public async Task New_supervisor_should_decide_once_the_first_reports_are_in_not_a_whole_tick_later()
+    {
+        // As after a failover: the agents register and report at once.
+        await OneVmPerHostAsync(connections: 40);
+        _agentB.Send(_supervisor, ReportOf(B));
+        _agentC.Send(_supervisor, ReportOf(C));
+        Assert.Null((await SettledAsync()).LastDecision);
+
+        Clock.Advance(ScaleSupervisor.FirstTickAfter);
+        var status = await SettledAsync();
+
+        Assert.NotNull(status.LastDecision);
+        Assert.Equal(ScaleEventKinds.Hold, status.LastDecision!.Kind);
+        Assert.True(ScaleSupervisor.FirstTickAfter < Tick);
+    }
+
+    [Fact]
     public async Task Supervisor_should_reproduce_figure_15_scale_out_on_B_then_stop_the_new_VM()
     {
         await OneVmPerHostAsync(connections: 40);
@@ -279,7 +296,7 @@ public sealed class ScaleSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         }
     }
 
-    private Task SettledAsync() => _supervisor.Ask<SupervisorStatus>(GetSupervisorStatus.Instance, TimeSpan.FromSeconds(3));
+    private Task<SupervisorStatus> SettledAsync() => _supervisor.Ask<SupervisorStatus>(GetSupervisorStatus.Instance, TimeSpan.FromSeconds(3));
 
     /// <summary>
     /// Call after <see cref="RunTicksAsync"/> (or another answered ask): the supervisor sends its commands while it

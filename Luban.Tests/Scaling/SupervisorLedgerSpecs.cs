@@ -124,7 +124,7 @@ public sealed class SupervisorLedgerSpecs
         var b2 = VmId.For(B, 2);
 
         var drain = ledger.OnTick(T0);
-        var progress = ledger.OnDrainProgress(new DrainProgress(b2, inFlight ?? 0), T0 + TimeSpan.FromSeconds(after));
+        var progress = ledger.OnDrainProgress(new DrainProgress(b2, inFlight ?? 0, new HostId("A")), T0 + TimeSpan.FromSeconds(after));
         var tick = ledger.OnTick(T0 + TimeSpan.FromSeconds(after));
         var stop = progress.Concat(tick).OfType<SupervisorEffect.SendStop>().Single();
         var stopped = ledger.OnStopResult(new StopVmResult(B, stop.Command.CommandId, b2, true, null), T0 + TimeSpan.FromSeconds(after + 1));
@@ -134,6 +134,65 @@ public sealed class SupervisorLedgerSpecs
         Assert.True(stop.Command.Vm == b2, how);
         Assert.Contains($"{ScaleEventKinds.Stop} {rule}", Kinds(progress.Concat(tick)));
         Assert.Equal([$"{ScaleEventKinds.Stopped} {ScalingRules.StopDone}"], Kinds(stopped));
+    }
+
+    public static TheoryData<string, int, int, string, bool> FrontDoorDrains => new()
+    {
+        // Two front doors report each second; the drain waits for both to say 0.
+        { "both front doors idle", 0, 0, "", true },
+        { "the second front door still has a request in flight", 0, 1, "", false },
+        { "the first front door still has requests in flight", 2, 0, "", false },
+        // A front door silent for longer than FrontDoorSilence (its host was lost) is no longer waited for.
+        { "the busy front door fell silent", 0, 3, "A2", true },
+        { "the idle front door fell silent, the other is busy", 1, 0, "A2", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(FrontDoorDrains))]
+    public void A_drain_should_finish_only_when_every_live_front_door_has_nothing_in_flight(
+        string how, int inFlightA1, int inFlightA2, string silent, bool stopped)
+    {
+        var ledger = TwoHosts(40, 40);
+        Report(ledger, B, T0, Serving(B, 1, 40, T0 - TimeSpan.FromMinutes(5)), Serving(B, 2, 2, T0 - TimeSpan.FromMinutes(5)));
+        var b2 = VmId.For(B, 2);
+        HostId a1 = new("A1"), a2 = new("A2");
+        ledger.OnFrontDoorReport(new FrontDoorReport(a1, true), T0);
+        ledger.OnFrontDoorReport(new FrontDoorReport(a2, false), T0);
+        Assert.Equal([$"{ScaleEventKinds.Drain} {ScalingRules.ScaleInIdleVmFullestHost}"], Kinds(ledger.OnTick(T0)));
+
+        var at = T0 + TimeSpan.FromSeconds(1);
+        var effects = new List<SupervisorEffect>();
+        effects.AddRange(ledger.OnDrainProgress(new DrainProgress(b2, inFlightA1, a1), at));
+        effects.AddRange(ledger.OnDrainProgress(new DrainProgress(b2, inFlightA2, a2), at));
+        if (silent.Length > 0)
+        {
+            // The other keeps reporting (and what it last said stands); the silent one's last word was at T0.
+            var later = at + LedgerSilence + TimeSpan.FromSeconds(1);
+            effects.AddRange(ledger.OnFrontDoorReport(new FrontDoorReport(silent == "A1" ? a2 : a1, true), later));
+            effects.AddRange(ledger.OnTick(later));
+        }
+
+        Assert.True(stopped == effects.OfType<SupervisorEffect.SendStop>().Any(s => s.Command.Vm == b2), how);
+        Assert.Equal(silent.Length > 0 ? 1 : 2, ledger.Status().FrontDoors!.Count);
+    }
+
+    private static readonly TimeSpan LedgerSilence = SupervisorLedger.FrontDoorSilence;
+
+    [Fact]
+    public void A_supervisor_taking_over_should_publish_the_rotation_only_after_hearing_every_agent_at_its_first_tick()
+    {
+        var quiet = TimeSpan.FromSeconds(2);
+        var ledger = new SupervisorLedger(Settings, T0, quietStart: quiet);
+        var effects = new List<SupervisorEffect>();
+        // B reports first; C a moment later. Publishing after B alone would take C's VM out of every front door.
+        effects.AddRange(Report(ledger, B, T0 + TimeSpan.FromSeconds(0.3), Serving(B, 1, 20, T0 - TimeSpan.FromMinutes(5))));
+        effects.AddRange(Report(ledger, C, T0 + TimeSpan.FromSeconds(0.9), Serving(C, 1, 20, T0 - TimeSpan.FromMinutes(5))));
+        Assert.Empty(effects.OfType<SupervisorEffect.PublishBackends>());
+
+        var tick = ledger.OnTick(T0 + quiet);
+
+        var published = Assert.Single(tick.OfType<SupervisorEffect.PublishBackends>());
+        Assert.Equal(["luban-b-1", "luban-c-1"], published.Message.Backends.Select(b => b.Vm.Value));
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class WireAuthoritySpecs
         { "bond report of another host", new HostBondReport(C, new BondStatusChanged([], [])), Id(IdentityRole.Agent, "B"), "bond of host C" },
         { "membership from an agent", new BackendsChanged(1, []), Id(IdentityRole.Agent, "B"), "only a seed may" },
         { "membership from a seed", new BackendsChanged(1, []), Id(IdentityRole.Seed, "A"), null },
-        { "drain progress from an operator", new DrainProgress(B1, 0), Id(IdentityRole.Operator, "alice"), "only a seed may" },
+        { "drain progress from an operator", new DrainProgress(B1, 0, new HostId("A")), Id(IdentityRole.Operator, "alice"), "only a seed may" },
         { "start command from an agent", new StartVm(B, "start-1"), Id(IdentityRole.Agent, "C"), "only a seed may" },
         { "operator command straight from an operator", new StopVmNow(B1), Id(IdentityRole.Operator, "alice"), "only a seed may" },
         { "operator command through a seed", new StopVmNow(B1, new ActingOperator("operator alice", true)), Id(IdentityRole.Seed, "A"), null },

@@ -4,8 +4,13 @@
 # The processes (agents first: they leave the cluster gracefully), then the VMs they ran, then the daemons this run
 # started. VMs are this run's when their console log lives under RUN_DIR/vm; libvirtd only when this run started it.
 stop_everything() {
-  local name
-  for name in "${AGENTS[@]/#/node-}" seed; do stop_recorded "$name"; done
+  local f name
+  # Agents first (they leave the cluster gracefully), then the seeds and the rest (keepalived with --ha).
+  for f in "$RUN_DIR"/node-*.pid "$RUN_DIR"/*.pid; do
+    [ -e "$f" ] || continue
+    name="$(basename "$f" .pid)"
+    stop_recorded "$name"
+  done
   destroy_run_domains "$RUN_DIR/vm"
   if [ -e "$RUN_DIR/libvirtd.started" ]; then
     libvirtd_script stop || true
@@ -14,10 +19,11 @@ stop_everything() {
   stop_postgres "$PG_DIR"
   if [ -e "$RUN_DIR/netns.started" ]; then
     # The names this run made, whatever LUBAN_NETNS_* say now.
-    local prefix subnet
+    local prefix subnet hosts
     prefix="$(grep '^PREFIX=' "$RUN_DIR/netns.env" 2>/dev/null | cut -d= -f2)"
     subnet="$(grep '^SUBNET=' "$RUN_DIR/netns.env" 2>/dev/null | cut -d= -f2)"
-    netns_script down ${prefix:+--prefix "$prefix"} ${subnet:+--subnet "$subnet"} || true
+    hosts="$(grep '^HOSTS=' "$RUN_DIR/netns.env" 2>/dev/null | cut -d= -f2 | tr -d '"')"
+    netns_script down ${prefix:+--prefix "$prefix"} ${subnet:+--subnet "$subnet"} ${hosts:+--hosts "$hosts"} || true
     rm -f "$RUN_DIR/netns.started" "$RUN_DIR/netns.env"
   fi
   rm -f "$RUN_DIR/cluster.env"

@@ -6,13 +6,16 @@ usage() {
 usage: ./luban <verb> [options]
 
 verbs:
-  up [--detach] [--netns] [--balance=round-robin|least-requests] [--no-build]
+  up [--detach] [--netns [--ha]] [--balance=round-robin|least-requests] [--no-build]
                   install what is missing, build (Release), start a seed (host A) and two agents (hosts B, C)
                   on loopback, wait until all three are Up, print the admin URL and the PIDs; stays in the
                   foreground until Ctrl-C, or returns once the cluster is Up with --detach.
                   --netns: hosts A, B, C in network namespaces joined by a bridge (scripts/netns/netns.sh):
                   seed + front door in A (10.77.0.1), agents and their VMs in B (.2) and C (.3); the CLI and
                   ./luban load find it by themselves (RUN_DIR/cluster.env).
+                  --ha (with --netns): two front-end hosts A1 (10.77.0.1) and A2 (.10), each with a seed and a
+                  front door, behind the virtual address 10.77.0.100 (keepalived VRRP): the public address, the
+                  admin and the CLI's way in; the supervisor moves to the other host when one is lost.
                   --balance: the front door's load balancing (default round-robin, the paper's).
                   --no-build: use the binaries, NativeAOT service and image as they are
   down            stop a detached cluster (by the PIDs it recorded, each checked against the command line it

@@ -3,9 +3,13 @@
 # network namespaces of their own); waits until the cluster serves.
 
 NETNS=0
+HA=0
 BUILD=1
 BALANCE=""
 BRIDGE_ADDR=""
+VIP=""
+# The front-end hosts (seed role): one, or two behind a virtual address with --ha.
+FRONT_ENDS=(A)
 
 members_up() {
   curl -fsS --max-time 2 "$ADMIN_URL/api/status" 2>/dev/null \
@@ -37,7 +41,7 @@ wait_until_up() {
       stop_everything
       exit 1
     fi
-    [ "$(members_up)" -ge $((1 + ${#AGENTS[@]})) ] && return 0
+    [ "$(members_up)" -ge $((${#FRONT_ENDS[@]} + ${#AGENTS[@]})) ] && return 0
     sleep 0.5
   done
   say "the cluster was not Up within ${UP_TIMEOUT}s; logs are in $RUN_DIR"
@@ -66,15 +70,19 @@ netns_var() { grep "^$1_$2=" "$RUN_DIR/netns.env" | cut -d= -f2-; }
 
 netns_script() { "$ROOT/scripts/netns/netns.sh" "$@"; }
 
-# Makes the namespaces and points this run's addresses into them; recorded so `down` and the CLI find them.
+# Makes the namespaces and points this run's addresses into them; recorded so `down` and the CLI find them. With
+# --ha the public address is the virtual one the two front-end hosts share.
 prepare_netns() {
+  local hosts="a b c" a
   ensure_apt iproute2 iputils-ping util-linux
-  netns_script up
-  netns_script env >"$RUN_DIR/netns.env"
+  if ((HA)); then hosts="a1 a2 b c"; fi
+  netns_script up --hosts "$hosts"
+  netns_script env --hosts "$hosts" >"$RUN_DIR/netns.env"
   touch "$RUN_DIR/netns.started"
   BRIDGE_ADDR="$(grep '^BRIDGE_ADDR=' "$RUN_DIR/netns.env" | cut -d= -f2)"
-  local a
-  a="$(netns_var ADDR A)"
+  VIP="$(grep '^VIP=' "$RUN_DIR/netns.env" | cut -d= -f2)"
+  a="$(netns_var ADDR "${FRONT_ENDS[0]}")"
+  if ((HA)); then a="$VIP"; fi
   ADMIN_URL="http://$a:${ADMIN_URL##*:}"
   PUBLIC_URL="http://$a:${PUBLIC_URL##*:}"
 }
@@ -104,6 +112,7 @@ prepare_vms() {
   remove_tree "$RUN_DIR"/hocon*
   mkdir -p "$RUN_DIR/hocon" "$RUN_DIR/vm"
   cp "$ROOT"/hocon/*.hocon "$RUN_DIR/hocon/"
+  if ((HA)); then ha_hocon >>"$RUN_DIR/hocon/common.hocon"; fi
   if [ -n "$BALANCE" ]; then
     printf '\n# Written by ./luban up --balance=%s\nluban.frontdoor.load-balancing = %s\n' "$BALANCE" "$BALANCE" \
       >>"$RUN_DIR/hocon/seed.hocon"
@@ -113,7 +122,7 @@ prepare_vms() {
     dir="$RUN_DIR/hocon"
     if ((NETNS)); then
       dir="$RUN_DIR/hocon-$host"
-      mkdir -p "$dir" && cp "$ROOT"/hocon/*.hocon "$dir/"
+      mkdir -p "$dir" && cp "$RUN_DIR"/hocon/*.hocon "$dir/"
     fi
     {
       echo
@@ -142,22 +151,67 @@ prepare_vms() {
   done
 }
 
-# prepare_certs SEED_ADDRESS: the cluster's CA under RUN_DIR/certs (made once, kept), and this run's certificates
-# from it: seed A, agents B and C (each with the address it is reached at and forwards its VMs on), operator admin
-# (acts) and viewer guest (reads). Private keys 0600.
+# The cluster's CA under RUN_DIR/certs (made once, kept), and this run's certificates from it: the seeds, agents B
+# and C (each with the address it is reached at and forwards its VMs on), operator admin (acts) and viewer guest
+# (reads). Private keys 0600.
 prepare_certs() {
-  local seed_host="$1" certs="$RUN_DIR/certs" host address
+  local certs="$RUN_DIR/certs" host address
   luban_certs init --dir "$certs" --cluster luban >/dev/null
-  luban_certs issue --dir "$certs" --role seed --name A --address "$seed_host" >/dev/null
-  for host in "${AGENTS[@]}"; do
+  for host in "${FRONT_ENDS[@]}" "${AGENTS[@]}"; do
     address=127.0.0.1
     if ((NETNS)); then address="$(netns_var ADDR "$host")"; fi
-    luban_certs issue --dir "$certs" --role agent --name "$host" --address "$address" >/dev/null
+    if [[ " ${FRONT_ENDS[*]} " == *" $host "* ]]; then
+      luban_certs issue --dir "$certs" --role seed --name "$host" --address "$address" >/dev/null
+    else
+      luban_certs issue --dir "$certs" --role agent --name "$host" --address "$address" >/dev/null
+    fi
   done
   luban_certs issue --dir "$certs" --role operator --name admin >/dev/null
   luban_certs issue --dir "$certs" --role viewer --name guest >/dev/null
-  say "certificates: CA $certs/ca.crt; seed A, agents ${AGENTS[*]}, operator admin, viewer guest in $certs"
+  say "certificates: CA $certs/ca.crt; seeds ${FRONT_ENDS[*]}, agents ${AGENTS[*]}, operator admin, viewer guest in $certs"
 }
+
+# The settings two front-end hosts need. A majority over all members decides a partition: with the majority of seeds
+# alone, losing one of two seeds would leave a tie that the lowest address breaks, and the survivor would down itself
+# whenever the lost host had the lower address. A lost host is then given up within seconds, so the supervisor moves
+# to the other front-end host in about 12 s instead of Akka's ~45: unreachable after ~3.5 s (2 s heartbeat pause),
+# downed 3 s later (stable-after), removed at the leader's next round, and the singleton started 2 s after that
+# (down-removal-margin; Akka's default is stable-after). The margin may be that short because a front-end host cut off
+# from the others downs itself after the same stable-after from its own, simultaneous, detection: its supervisor is
+# gone before the other one starts.
+ha_hocon() {
+  cat <<'HOCON'
+
+# Written by ./luban up --ha: two front-end hosts.
+akka.cluster {
+  split-brain-resolver {
+    keep-majority.role = ""
+    stable-after = 3s
+  }
+  down-removal-margin = 2s
+  failure-detector {
+    acceptable-heartbeat-pause = 2s
+  }
+}
+HOCON
+}
+
+# keepalived on both front-end hosts; A1 takes the virtual address first (nopreempt keeps it there).
+start_front_end_pair() {
+  ensure_apt keepalived
+  local front
+  for front in "${FRONT_ENDS[@]}"; do
+    keepalived_conf "$front" "$VIP"
+  done
+  wait_for "$UP_TIMEOUT" "host ${FRONT_ENDS[0]}'s front door to answer" front_door_answers_on "${FRONT_ENDS[0]}"
+  start_keepalived "${FRONT_ENDS[0]}" "$(netns_var NETNS "${FRONT_ENDS[0]}")"
+  wait_for 30 "host ${FRONT_ENDS[0]} to take the virtual address $VIP" vip_held
+  start_keepalived "${FRONT_ENDS[1]}" "$(netns_var NETNS "${FRONT_ENDS[1]}")"
+  say "virtual address $VIP held by host $(vip_holder)"
+}
+
+vip_held() { [ -n "$(vip_holder)" ]; }
+front_door_answers_on() { curl -fsS --max-time 2 -o /dev/null "http://$(netns_var ADDR "$1"):${PUBLIC_URL##*:}/.luban/front-door"; }
 
 # luban certs ARGS...: the CLI's certificate verbs (no seed needed).
 luban_certs() {
@@ -165,21 +219,36 @@ luban_certs() {
 }
 
 start_cluster() {
-  local seed_host=127.0.0.1 bin="bin/$CONFIG/net10.0" seed_ns="" seed_bind=()
-  if ((NETNS)); then
-    seed_host="$(netns_var ADDR A)"
-    seed_ns="$(netns_var NETNS A)"
-    seed_bind=(--bind "$seed_host")
-  fi
-  local seed_address="akka.ssl.tcp://luban@$seed_host:$SEED_PORT"
-  prepare_certs "$seed_host"
+  local bin="bin/$CONFIG/net10.0" seeds=() seed_host seed_ns seed_args=() front host name
+  for front in "${FRONT_ENDS[@]}"; do
+    seed_host=127.0.0.1
+    if ((NETNS)); then seed_host="$(netns_var ADDR "$front")"; fi
+    seeds+=("akka.ssl.tcp://luban@$seed_host:$SEED_PORT")
+  done
+  local seed_address="${seeds[0]}"
+  prepare_certs
   # What the CLI and ./luban load use to find this cluster, and the operator certificate the CLI shows it.
-  printf 'LUBAN_SEEDS=%s\nLUBAN_ADMIN_URL=%s\nLUBAN_PUBLIC_URL=%s\nLUBAN_CERT=%s\n' "$seed_address" "$ADMIN_URL" "$PUBLIC_URL" \
-    "$RUN_DIR/certs/operator-admin.crt" >"$RUN_DIR/cluster.env"
-  say "starting seed (host A${seed_ns:+, namespace $seed_ns}) on $seed_address, admin $ADMIN_URL, front door $PUBLIC_URL"
-  START_NETNS="$seed_ns" start seed "$ROOT/Luban.Seed/$bin/Luban.Seed.dll" --host-id A --port "$SEED_PORT" \
-    "${seed_bind[@]}" --admin-url "$ADMIN_URL" --public-url "$PUBLIC_URL" --hocon-dir "$RUN_DIR/hocon" --certs "$RUN_DIR/certs"
-  local host
+  printf 'LUBAN_SEEDS=%s\nLUBAN_ADMIN_URL=%s\nLUBAN_PUBLIC_URL=%s\nLUBAN_CERT=%s\n' "$(IFS=,; echo "${seeds[*]}")" "$ADMIN_URL" \
+    "$PUBLIC_URL" "$RUN_DIR/certs/operator-admin.crt" >"$RUN_DIR/cluster.env"
+  for front in "${FRONT_ENDS[@]}"; do
+    seed_ns="" seed_args=(--admin-url "$ADMIN_URL" --public-url "$PUBLIC_URL")
+    if ((NETNS)); then
+      seed_ns="$(netns_var NETNS "$front")"
+      seed_args=(--bind "$(netns_var ADDR "$front")" --admin-url "$ADMIN_URL" --public-url "$PUBLIC_URL")
+    fi
+    if ((HA)); then
+      # Both seeds know both; each serves on every address of its host (the virtual one when it holds it).
+      seed_args=(--bind "$(netns_var ADDR "$front")" --admin-url "http://0.0.0.0:${ADMIN_URL##*:}"
+        --public-url "http://0.0.0.0:${PUBLIC_URL##*:}" --virtual-address "$VIP")
+      for host in "${seeds[@]}"; do seed_args+=(--seed "$host"); done
+    fi
+    name=seed
+    if ((HA)); then name="seed-$front"; fi
+    say "starting seed (host $front${seed_ns:+, namespace $seed_ns}), admin $ADMIN_URL, front door $PUBLIC_URL"
+    START_NETNS="$seed_ns" start "$name" "$ROOT/Luban.Seed/$bin/Luban.Seed.dll" --host-id "$front" --port "$SEED_PORT" \
+      "${seed_args[@]}" --hocon-dir "$RUN_DIR/hocon" --certs "$RUN_DIR/certs"
+  done
+  if ((HA)); then start_front_end_pair; fi
   for host in "${AGENTS[@]}"; do
     if ((NETNS)); then
       say "starting agent (host $host, namespace $(netns_var NETNS "$host"), $(netns_var ADDR "$host"))"
@@ -204,6 +273,7 @@ print_cluster() {
   done < <(curl -fsS --max-time 2 "$ADMIN_URL/api/status" | jq -r '.hosts[].vms[] | "\(.id) \(.endpoint)"')
   say "front door: $PUBLIC_URL/   (the feng shui service, answered by the VMs in turn)"
   say "admin:      $ADMIN_URL/api/status"
+  if ((HA)); then say "virtual address $VIP: held by host $(vip_holder); front-end hosts ${FRONT_ENDS[*]}"; fi
   for f in "$RUN_DIR"/*.pid; do say "  $(basename "$f" .pid): pid $(cat "$f")"; done
   say "logs: $RUN_DIR/*.log, guest consoles: $RUN_DIR/vm/"
 }
@@ -233,10 +303,15 @@ cmd_up() {
       --netns) NETNS=1 ;;
       --no-build) BUILD=0 ;;
       --balance=*) BALANCE="${arg#--balance=}" ;;
+      --ha) HA=1 ;;
       --help|-h) usage; exit 0 ;;
       *) die "up: unknown option '$arg' (see ./luban --help)" ;;
     esac
   done
+  if ((HA)); then
+    ((NETNS)) || die "up: --ha needs --netns (two front-end hosts, each in a namespace of its own)"
+    FRONT_ENDS=(A1 A2)
+  fi
   case "$BALANCE" in
     ""|round-robin|least-requests) ;;
     *) die "up: --balance=$BALANCE: allowed: round-robin (the paper's, the default) or least-requests" ;;
@@ -254,7 +329,7 @@ cmd_up() {
   start_cluster
 
   wait_until_up
-  say "cluster Up: seed + ${#AGENTS[@]} agents; waiting for one VM per host to boot and pass its health check"
+  say "cluster Up: ${#FRONT_ENDS[@]} seed(s) + ${#AGENTS[@]} agents; waiting for one VM per host to boot and pass its health check"
   wait_for "$UP_TIMEOUT" "every host's first VM in service" every_host_has_a_vm_in_service
   wait_for 60 "the front door to answer" front_door_answers
   print_cluster

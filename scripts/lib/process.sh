@@ -57,21 +57,29 @@ running_pids() {
   return 0
 }
 
-# start NAME DLL ARGS...: runs a process in its own session, logs to RUN_DIR/NAME.log, records RUN_DIR/NAME.pid and
-# the command line it will run (NUL-separated, as /proc/PID/cmdline shows it) in RUN_DIR/NAME.cmdline.
-# With START_NETNS set, the process runs in that network namespace (ip netns exec execs, so the PID is the same).
-start() {
-  local name="$1" dll="$2" in_ns=()
-  shift 2
+# start_program NAME PROGRAM ARGS...: runs a process in its own session, logs to RUN_DIR/NAME.log, records
+# RUN_DIR/NAME.pid and the command line it will run (NUL-separated, as /proc/PID/cmdline shows it) in
+# RUN_DIR/NAME.cmdline. With START_NETNS set, the process runs in that network namespace (ip netns exec execs, so
+# the PID is the same).
+start_program() {
+  local name="$1" in_ns=()
+  shift
   [ -n "${START_NETNS:-}" ] && in_ns=(ip netns exec "$START_NETNS")
-  printf '%s\0' dotnet "$dll" "$@" >"$RUN_DIR/$name.cmdline"
+  printf '%s\0' "$@" >"$RUN_DIR/$name.cmdline"
   # One fork: the background subshell closes inherited descriptors and becomes the process, so $! is its PID.
   (
     close_inherited_fds
     export LUBAN_RUN_DIR="$RUN_DIR"
-    exec setsid "${in_ns[@]}" dotnet "$dll" "$@"
+    exec setsid "${in_ns[@]}" "$@"
   ) >"$RUN_DIR/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$name.pid"
+}
+
+# start NAME DLL ARGS...: a .NET process of the run (see start_program).
+start() {
+  local name="$1"
+  shift
+  start_program "$name" dotnet "$@"
 }
 
 # stop_recorded NAME: SIGTERM, SIGKILL after 20 s; only while the PID still runs the command this run started.

@@ -25,7 +25,7 @@ options:
   --prefix P     names: namespaces P-a, P-b, P-c; bridge P-br; root-side veths vP-a …  ($PREFIX; LUBAN_NETNS_PREFIX)
   --subnet X.Y.Z addresses X.Y.Z.1 (A), .2 (B), .3 (C), .254 the root namespace on the bridge
                                                                              ($SUBNET; LUBAN_NETNS_SUBNET)
-  --hosts "a b c" the hosts to make                                          ($HOSTS)
+  --hosts "a b c" the hosts to make: a..f, or a1 and a2 for two front-end hosts ($HOSTS)
   --state-dir D  where the emulator wrappers go      (<repo>/.luban/netns/<prefix>)
 
 Layout (defaults):
@@ -33,6 +33,8 @@ Layout (defaults):
   ${PREFIX}-a          eth0 ${SUBNET}.1/24          seed + front door (host A)
   ${PREFIX}-b          eth0 ${SUBNET}.2/24          agent B; its guests' QEMU processes and port forwards
   ${PREFIX}-c          eth0 ${SUBNET}.3/24          agent C; likewise
+With --hosts "a1 a2 b c" (./luban up --ha): ${PREFIX}-a1 at ${SUBNET}.1 and ${PREFIX}-a2 at ${SUBNET}.10, two front-end hosts
+sharing the virtual address ${SUBNET}.100.
 Needs root and iproute2 (ip, nsenter from util-linux).
 USAGE
 }
@@ -58,8 +60,8 @@ BRIDGE="${PREFIX}-br"
 BRIDGE_ADDR="$SUBNET.254"
 
 index_of() {
-  case "$1" in a) echo 1 ;; b) echo 2 ;; c) echo 3 ;; d) echo 4 ;; e) echo 5 ;; f) echo 6 ;;
-    *) die "host '$1': one of a..f" ;;
+  case "$1" in a|a1) echo 1 ;; b) echo 2 ;; c) echo 3 ;; d) echo 4 ;; e) echo 5 ;; f) echo 6 ;; a2) echo 10 ;;
+    *) die "host '$1': one of a..f, a1, a2" ;;
   esac
 }
 ns_of() { echo "${PREFIX}-$1"; }
@@ -152,6 +154,8 @@ cmd_env() {
   echo "HOSTS=\"$HOSTS\""
   echo "BRIDGE=$BRIDGE"
   echo "BRIDGE_ADDR=$BRIDGE_ADDR"
+  # The address two front-end hosts share (./luban up --ha; keepalived puts it on one of them).
+  echo "VIP=$SUBNET.100"
   for h in $HOSTS; do
     H="${h^^}"
     echo "NETNS_$H=$(ns_of "$h")"

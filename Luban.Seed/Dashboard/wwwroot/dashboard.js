@@ -200,6 +200,15 @@ function renderCards(doc) {
     ? el("span", {}, doc.bond.health.map((h) => badge(`${h.bond} ${h.health}`, h.health)))
     : el("span", { class: "muted small" }, "not watched"));
 
+  // Which front-end host holds the public (virtual) address, and where the supervisor singleton runs.
+  const doors = doc.frontDoors ?? [];
+  const holder = doors.find((f) => f.holdsVirtualAddress);
+  document.getElementById("card-front-door").replaceChildren(doors.length === 0
+    ? el("span", { class: "muted small" }, "none reporting")
+    : el("span", { title: `front doors: ${doors.map((f) => f.host).join(", ")}` },
+        holder ? badge(`VIP on ${holder.host}`, "ok") : badge(doors.length > 1 ? "VIP on no host" : doors[0].host, doors.length > 1 ? "warn" : "ok"),
+        doc.supervisorHost ? el("span", { class: "muted small" }, ` · supervisor on ${doc.supervisorHost}`) : null));
+
   const decision = doc.lastDecision;
   document.getElementById("card-decision").replaceChildren(decision
     ? el("span", { title: decision.reason }, badge(decision.kind), " ", decision.rule)

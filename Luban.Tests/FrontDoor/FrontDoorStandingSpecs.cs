@@ -1,0 +1,44 @@
+using Luban.Seed.FrontDoor;
+
+namespace Luban.Tests.FrontDoor;
+
+/// <summary>When a front door stands for the public address (keepalived's check): Up, and reaching at least half.</summary>
+public sealed class FrontDoorStandingSpecs
+{
+    [Theory]
+    // Two front-end hosts and two agents, all reached.
+    [InlineData(true, 4, 0, true)]
+    // The other front-end host is lost: three of four reached.
+    [InlineData(true, 4, 1, true)]
+    // Both agents lost: two of four is half; the VMs still run, the address stays.
+    [InlineData(true, 4, 2, true)]
+    // This host is cut off: it reaches itself only.
+    [InlineData(true, 4, 3, false)]
+    // One seed with two agents (no virtual address): cut off from both.
+    [InlineData(true, 3, 2, false)]
+    // The only member.
+    [InlineData(true, 1, 0, true)]
+    // Not (or no longer) an Up member: joining, leaving, downed.
+    [InlineData(false, 4, 0, false)]
+    [InlineData(false, 0, 0, false)]
+    public void Judge_should_stand_only_when_up_and_reaching_at_least_half(bool selfUp, int members, int unreachable, bool stands)
+    {
+        var why = FrontDoorStanding.Judge(selfUp, members, unreachable);
+
+        Assert.Equal(stands, why is null);
+        if (!stands) Assert.False(string.IsNullOrWhiteSpace(why));
+    }
+
+    [Fact]
+    public void Update_should_report_only_changes_and_start_not_serving()
+    {
+        var standing = new FrontDoorStanding();
+        Assert.False(standing.Serving);
+
+        Assert.True(standing.Update(true, 4, 0));
+        Assert.True(standing.Serving);
+        Assert.False(standing.Update(true, 4, 1));
+        Assert.True(standing.Update(true, 4, 3));
+        Assert.Contains("1 of 4", standing.NotServing);
+    }
+}
