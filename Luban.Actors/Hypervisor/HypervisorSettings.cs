@@ -68,7 +68,7 @@ public sealed partial record HypervisorSettings
 
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
-    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

@@ -40,6 +40,7 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
     private readonly IActorRef _mediator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<HostId, IActorRef> _agents = new();
+    private readonly Dictionary<HostId, IActorRef> _frontDoors = new();
     private SupervisorLedger _ledger = null!;
 
     public ScaleSupervisor(SupervisorSettings settings, IActorRef? mediator = null, HostId? host = null)
@@ -60,7 +61,11 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
         Receive<StopVmResult>(Authorized, result => Carry(_ledger.OnStopResult(result, Now)));
         Receive<CommandTimedOut>(timeout => Carry(_ledger.OnCommandTimedOut(timeout.CommandId, Now)));
         Receive<DrainProgress>(Authorized, progress => Carry(_ledger.OnDrainProgress(progress, Now)));
-        Receive<FrontDoorReport>(Authorized, report => Carry(_ledger.OnFrontDoorReport(report, Now)));
+        Receive<FrontDoorReport>(Authorized, report =>
+        {
+            _frontDoors[report.FrontDoor] = Sender;
+            Carry(_ledger.OnFrontDoorReport(report, Now));
+        });
         Receive<BondProtocol.HostBondReport>(Authorized, report => Carry(_ledger.OnBondReport(report, Now)));
         Receive<SecurityNotice>(Authorized, notice => Carry(_ledger.OnRefused(notice.What, notice.Why, Now)));
         Receive<OperatorProtocol.StartVmNow>(Authorized, command => Answer(_ledger.OnOperatorStart(command, Now)));
@@ -144,6 +149,9 @@ public sealed class ScaleSupervisor : ReceiveActor, IWithTimers
                     break;
                 case SupervisorEffect.PublishBackends(var backends):
                     _mediator.Tell(new Publish(Topics.Backends, backends));
+                    break;
+                case SupervisorEffect.SendRotation(var frontDoor, var rotation):
+                    if (_frontDoors.TryGetValue(frontDoor, out var door)) door.Tell(rotation);
                     break;
                 case SupervisorEffect.Recorded(var scaleEvent):
                     _log.Info("{0} [{1}] {2}", scaleEvent.Kind, scaleEvent.Rule, scaleEvent.Reason);

@@ -30,6 +30,10 @@ public abstract record SupervisorEffect
 
     public sealed record PublishBackends(BackendsChanged Message) : SupervisorEffect;
 
+    /// <summary>Send the rotation to one front door that has just appeared (started, restarted, or first heard by
+    /// this supervisor): publications reach only those subscribed when the rotation last changed.</summary>
+    public sealed record SendRotation(HostId FrontDoor, BackendsChanged Message) : SupervisorEffect;
+
     /// <summary>An event went into the log: publish it (and write it to the process log).</summary>
     public sealed record Recorded(ScaleEvent Event) : SupervisorEffect;
 
@@ -70,6 +74,7 @@ public sealed class SupervisorLedger
     private readonly LinkedList<ScaleEvent> _events = new();
     private readonly HashSet<(VmId, string)> _refusedEndpoints = new();
     private readonly Dictionary<HostId, FrontDoor> _frontDoors = new();
+    private readonly HashSet<HostId> _frontDoorsAwaitingRotation = new();
     private readonly List<SupervisorEffect> _effects = [];
     private ScaleEvent? _lastDecision;
     private string? _lastHoldRule;
@@ -210,6 +215,7 @@ public sealed class SupervisorLedger
     public IReadOnlyList<SupervisorEffect> OnTick(DateTimeOffset now) => Carry(now, () =>
     {
         PublishBackends();
+        SendRotations();
         FinishDrains();
         if (Paused)
         {
@@ -373,12 +379,29 @@ public sealed class SupervisorLedger
         FinishDrains();
     });
 
-    /// <summary>A front door is alive (its drains count) and says whether its host holds the virtual address.</summary>
+    /// <summary>A front door is alive (its drains count) and says whether its host holds the virtual address. One this
+    /// supervisor has not heard from (or not for <see cref="FrontDoorSilence"/>) is sent the rotation (see
+    /// <see cref="SendRotations"/>).</summary>
     public IReadOnlyList<SupervisorEffect> OnFrontDoorReport(FrontDoorReport report, DateTimeOffset now) => Carry(now, () =>
     {
+        var appeared = !_frontDoors.TryGetValue(report.FrontDoor, out var known) || _now - known.LastSeen > FrontDoorSilence;
         _frontDoors[report.FrontDoor] = new FrontDoor(now, report.HoldsVirtualAddress);
+        if (appeared) _frontDoorsAwaitingRotation.Add(report.FrontDoor);
+        SendRotations();
         FinishDrains();
     });
+
+    private bool Quiet => _now - _startedAt < _quietStart;
+
+    /// <summary>Sends the rotation to the front doors waiting for it, once there is one: a supervisor that has never
+    /// published (no VM yet, or the quiet start) sends nothing, and the front doors keep what they have.</summary>
+    private void SendRotations()
+    {
+        if (Quiet || _backendsVersion == 0) return;
+        foreach (var frontDoor in _frontDoorsAwaitingRotation.OrderBy(f => f.Value, StringComparer.Ordinal))
+            Emit(new SupervisorEffect.SendRotation(frontDoor, new BackendsChanged(_backendsVersion, _publishedBackends)));
+        _frontDoorsAwaitingRotation.Clear();
+    }
 
     /// <summary>The front doors heard from within <see cref="FrontDoorSilence"/>.</summary>
     private IEnumerable<HostId> LiveFrontDoors() =>
@@ -515,7 +538,7 @@ public sealed class SupervisorLedger
                 policy.TickInterval.TotalSeconds, policy.ScaleOutCooldown.TotalSeconds,
                 policy.ScaleInCooldown.TotalSeconds, policy.ReportStaleAfter.TotalSeconds, policy.AgentRejoinGrace.TotalSeconds,
                 Settings.DrainDeadline.TotalSeconds, Paused, PolicyTable.Show(Settings)),
-            _lastDecision, _events.Reverse().ToList(), Host?.Value, frontDoors);
+            _lastDecision, _events.Reverse().ToList(), Host?.Value, frontDoors, _startedAt);
     }
 
     private bool IsReachable(Agent agent) => !_unreachable.Contains(agent.Address);
@@ -526,7 +549,7 @@ public sealed class SupervisorLedger
 
     private void PublishBackends()
     {
-        if (_now - _startedAt < _quietStart) return;
+        if (Quiet) return;
         var backends = BackendsOf(_agents.Where(a => IsReachable(a.Value)));
         var keeping = false;
         if (backends.Count == 0 && _unreachable.Count > 0)

@@ -19,7 +19,7 @@ public static class Render
             .Add("seed", doc.Self)
             .Add("leader", doc.Leader ?? "(none)");
         if (doc.SupervisorHost is { } supervisorHost)
-            summary.Add("supervisor", $"on host {supervisorHost}");
+            summary.Add("supervisor", $"on host {supervisorHost}" + (doc.SupervisorSince is { } since ? $" since {Time(since)}" : ""));
         if (doc.FrontDoors is { Count: > 0 } frontDoors)
         {
             var holder = frontDoors.FirstOrDefault(f => f.HoldsVirtualAddress);

@@ -94,11 +94,13 @@ public static class ScalingProtocol
 
     /// <param name="SupervisorHost">The front-end host the supervisor (a cluster singleton) runs on.</param>
     /// <param name="FrontDoors">The front doors alive, and which holds the virtual address.</param>
+    /// <param name="SupervisorSince">When this supervisor started (it moves with its front-end host).</param>
     public sealed record SupervisorStatus(
         IReadOnlyList<HostStatus> Hosts,
         PolicyStatus Policy,
         ScaleEvent? LastDecision,
         IReadOnlyList<ScaleEvent> Events,
         string? SupervisorHost = null,
-        IReadOnlyList<FrontDoorStatus>? FrontDoors = null) : ILubanWireMessage;
+        IReadOnlyList<FrontDoorStatus>? FrontDoors = null,
+        DateTimeOffset? SupervisorSince = null) : ILubanWireMessage;
 }

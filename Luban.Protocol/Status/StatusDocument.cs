@@ -23,4 +23,5 @@ public sealed record StatusDocument(
     BondProtocol.BondStatusReport? Bond,
     IReadOnlyList<string> Problems,
     string? SupervisorHost = null,
-    IReadOnlyList<FrontDoorStatus>? FrontDoors = null);
+    IReadOnlyList<FrontDoorStatus>? FrontDoors = null,
+    DateTimeOffset? SupervisorSince = null);

@@ -17,6 +17,10 @@ public static class AdminEndpoints
         app.MapGet("/api/status", async (ActorSystem system, ActorRegistry registry, TimeProvider clock,
             CancellationToken cancel) => Results.Json(await StatusAssembler.AssembleAsync(system, registry, clock, cancel),
             StatusAssembler.Json));
+        // The members as this seed sees them, without asking the supervisor: answers at once even while the supervisor
+        // moves to another front-end host (when /api/status waits for it).
+        app.MapGet("/api/members", (ActorSystem system) =>
+            Results.Json(StatusAssembler.MembersOf(Akka.Cluster.Cluster.Get(system).State), StatusAssembler.Json));
         app.MapGet("/metrics", async (ActorRegistry registry, CancellationToken cancel) =>
         {
             // Prometheus text: the bond detail node_exporter lacks (empty when no bond is watched).

@@ -67,7 +67,8 @@ public static class StatusAssembler
             bond,
             problems,
             scaling?.SupervisorHost,
-            scaling?.FrontDoors ?? []);
+            scaling?.FrontDoors ?? [],
+            scaling?.SupervisorSince);
     }
 
     public static IReadOnlyList<MemberStatusView> MembersOf(ClusterEvent.CurrentClusterState state)

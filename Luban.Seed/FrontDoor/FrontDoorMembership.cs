@@ -44,6 +44,7 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
     private readonly FrontDoorStanding _standing;
     private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
     private IReadOnlyList<Backend> _backends = [];
+    private bool _hasRotation;
 
     public FrontDoorMembership(InMemoryConfigProvider yarp, IProxyStateLookup live, InFlightRequests inFlight,
         FrontDoorSettings settings, IActorRef supervisor, FrontDoorStanding standing)
@@ -91,7 +92,7 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         var state = cluster.State;
         var members = state.Members.Count(m => m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp);
         var unreachable = state.Unreachable.Count(m => m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp);
-        if (!_standing.Update(cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, members, unreachable)) return;
+        if (!_standing.Update(cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, members, unreachable, _hasRotation)) return;
         if (_standing.NotServing is { } why)
             _log.Warning("Front door stops standing for the public address: {0}", why);
         else
@@ -100,7 +101,9 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
 
     private void OnBackendsChanged(BackendsChanged changed)
     {
-        // One publisher, one subscriber: pub-sub keeps their order, so the latest message is the truth.
+        // One publisher: pub-sub keeps its order, so the latest message is the truth (a rotation sent to this front door
+        // alone, when it appeared, is the same list as the last one published).
+        _hasRotation = true;
         var now = changed.Backends.Select(b => b.Vm.Value).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in _backends.Where(b => !now.Contains(b.Vm.Value))) _leaving.Add(gone.Vm.Value);
         _leaving.ExceptWith(now);

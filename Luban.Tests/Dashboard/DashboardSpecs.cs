@@ -46,6 +46,24 @@ public sealed class DashboardSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Members_should_answer_from_the_seeds_own_view_with_the_same_fields_as_the_status()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        JsonElement members;
+        do
+        {
+            members = JsonDocument.Parse(await _http.GetStringAsync("/api/members", timeout.Token)).RootElement;
+            if (members.GetArrayLength() == 0) await Task.Delay(100, timeout.Token);
+        } while (members.GetArrayLength() == 0);
+
+        var self = Assert.Single(members.EnumerateArray());
+        Assert.Equal(_cluster.SeedAddress.ToString(), self.GetProperty("address").GetString());
+        Assert.Equal(["seed"], self.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.True(self.GetProperty("reachable").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(self.GetProperty("status").GetString()));
+    }
+
+    [Fact]
     public async Task Status_stream_should_push_the_status_document_every_second()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -146,6 +146,20 @@ public sealed class NetnsCluster : IAsyncLifetime
     /// <summary>The status document through the virtual address, or null while no seed answers there.</summary>
     public Task<JsonElement?> StatusAsync() => StatusAsync(AdminUrl);
 
+    /// <summary>The members as one seed sees them (<c>/api/members</c>, which does not wait for the supervisor), or null
+    /// while it does not answer.</summary>
+    public async Task<JsonElement?> MembersAsync(Uri admin)
+    {
+        try
+        {
+            return await _admin.GetFromJsonAsync<JsonElement>(new Uri(admin, "/api/members"));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The status document one admin endpoint answers, or null while it does not.</summary>
     public async Task<JsonElement?> StatusAsync(Uri admin)
     {

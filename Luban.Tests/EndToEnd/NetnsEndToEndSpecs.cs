@@ -341,5 +341,12 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
 
     private static string Tail(string text) => text.Length <= 3000 ? text : text[^3000..];
 
+    /// <summary>A node's membership story: its cluster, join and downing lines, the last 40.</summary>
+    private static string MembershipLines(string text) => string.Join('\n', text.Split('\n')
+        .Where(l => l.Contains("Akka.Cluster[", StringComparison.Ordinal) || l.Contains("Join", StringComparison.Ordinal)
+                    || l.Contains("SplitBrain", StringComparison.Ordinal) || l.Contains("Downing", StringComparison.Ordinal)
+                    || l.Contains("luban-seed:", StringComparison.Ordinal) || l.Contains("Quarantin", StringComparison.Ordinal))
+        .TakeLast(40));
+
     private void Log(string line) => output.WriteLine(line);
 }

@@ -75,23 +75,27 @@ public sealed partial class NetnsEndToEndSpecs
         var clock = Stopwatch.StartNew();
 
         var bringBack = await fail(lost);
-        TimeSpan? detected = null, moved = null, answered = null, singleton = null, decided = null;
+        // The address and the membership are watched every 50 ms apart from the status, which waits while the
+        // supervisor moves; the supervisor's own start and first decision carry their times in the status.
+        var movedTask = FirstTimeAsync(() => Task.FromResult(NetnsCluster.VirtualAddressHolder() == survivor), clock);
+        var detectedTask = FirstTimeAsync(async () =>
+            await cluster.MembersAsync(NetnsCluster.AdminUrlOf(survivor)) is { } members && !MemberReachable(members, lost), clock);
+        TimeSpan? answered = null, singleton = null, decided = null;
         JsonElement? last = null;
-        while (clock.Elapsed < TimeSpan.FromSeconds(60) && (detected, moved, answered, singleton, decided) is not ({ }, { }, { }, { }, { }))
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && (answered, singleton, decided) is not ({ }, { }, { }))
         {
-            moved ??= NetnsCluster.VirtualAddressHolder() == survivor ? clock.Elapsed : null;
             answered ??= probe.FirstAnswerFrom(survivor, after: failedAt) is { } first ? first - failedAt : null;
-            if (await cluster.StatusAsync(NetnsCluster.AdminUrlOf(survivor)) is { } status)
+            if (await cluster.StatusAsync(NetnsCluster.AdminUrlOf(survivor)) is { } status && SupervisorHost(status) == survivor)
             {
                 last = status;
-                detected ??= !MemberReachable(status, lost) ? clock.Elapsed : null;
-                singleton ??= SupervisorHost(status) == survivor ? clock.Elapsed : null;
-                decided ??= SupervisorHost(status) == survivor && LastDecisionAt(status) > failedAt ? LastDecisionAt(status) - failedAt : null;
+                singleton ??= SupervisorSince(status) - failedAt;
+                decided ??= LastDecisionAt(status) > failedAt ? LastDecisionAt(status) - failedAt : null;
             }
 
             await Task.Delay(50);
         }
 
+        var (moved, detected) = (await movedTask, await detectedTask);
         var afterMove = load.Snapshot();
         Log($"{how} of front-end host {lost} (held the address, ran the supervisor) under {FailoverClients} clients:");
         Log($"  lost host unreachable to {survivor} after {Seconds(detected)}; address on {survivor} after {Seconds(moved)}; " +
@@ -116,7 +120,7 @@ public sealed partial class NetnsEndToEndSpecs
         var returnedClock = Stopwatch.StartNew();
         var (rejoined, back, took) = await cluster.UntilAsync(s => MembersUp(s) == 4 && FrontDoors(s).Count == 2,
             TimeSpan.FromSeconds(120), admin: NetnsCluster.AdminUrlOf(survivor));
-        Assert.True(rejoined, $"{lost} did not rejoin: {Members(back)}\n{Tail(cluster.Log($"seed-{lost}"))}");
+        Assert.True(rejoined, $"{lost} did not rejoin: {Members(back)}\n{lost}:\n{MembershipLines(cluster.Log($"seed-{lost}"))}\n{survivor}:\n{MembershipLines(cluster.Log($"seed-{survivor}"))}");
         Log($"  {lost} back in the cluster after {took.TotalSeconds:0.0} s, standing by");
         var beforeWatch = load.Snapshot();
         var holders = new HashSet<string?>();
@@ -156,6 +160,22 @@ public sealed partial class NetnsEndToEndSpecs
     private static string? SupervisorHost(JsonElement status) =>
         status.TryGetProperty("supervisorHost", out var host) && host.ValueKind == JsonValueKind.String ? host.GetString() : null;
 
+    /// <summary>The first time (on <paramref name="clock"/>) that <paramref name="holds"/> is true, checked every
+    /// 50 ms for up to a minute; null if never.</summary>
+    private static async Task<TimeSpan?> FirstTimeAsync(Func<Task<bool>> holds, Stopwatch clock)
+    {
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (await holds()) return clock.Elapsed;
+            await Task.Delay(50);
+        }
+
+        return null;
+    }
+
+    private static DateTimeOffset SupervisorSince(JsonElement status) =>
+        DateTimeOffset.Parse(status.GetProperty("supervisorSince").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
     private static DateTimeOffset LastDecisionAt(JsonElement status) =>
         status.TryGetProperty("lastDecision", out var decision) && decision.ValueKind == JsonValueKind.Object
             ? DateTimeOffset.Parse(decision.GetProperty("at").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
@@ -167,8 +187,8 @@ public sealed partial class NetnsEndToEndSpecs
             : [];
 
     /// <summary>Whether the front-end host's seed is a reachable member (false once unreachable or removed).</summary>
-    private static bool MemberReachable(JsonElement status, string frontEnd) =>
-        status.GetProperty("members").EnumerateArray().Any(m =>
+    private static bool MemberReachable(JsonElement members, string frontEnd) =>
+        members.EnumerateArray().Any(m =>
             m.GetProperty("address").GetString()!.Contains($"@{NetnsCluster.FrontEnds[frontEnd]}:", StringComparison.Ordinal)
             && m.GetProperty("reachable").GetBoolean());
 

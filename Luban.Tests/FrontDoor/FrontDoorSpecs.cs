@@ -175,15 +175,21 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Alive_check_should_answer_200_from_the_front_door_itself_once_its_node_is_up_even_without_a_vm()
+    public async Task Alive_check_should_answer_from_the_front_door_itself_503_until_it_has_a_rotation_then_200()
     {
-        // No backend at all: the service answers 503, the front door's own check still says it stands.
         using var client = new HttpClient();
-        HttpResponseMessage? alive = null;
-        await WaitUntilAsync(() => (alive = client.GetAsync(new Uri(_cluster.PublicUrl, FrontDoorForwarder.AlivePath.Value)).Result)
-            .IsSuccessStatusCode, "the front door stands (its node is Up)");
-        Assert.Equal("front door alive on host A\n", await alive!.Content.ReadAsStringAsync());
-        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri(_cluster.PublicUrl, "/work"))).StatusCode);
+        var alive = new Uri(_cluster.PublicUrl, FrontDoorForwarder.AlivePath.Value);
+        // Up, but no rotation yet (this seed has no agent): it would answer every request with 503, so it stands for
+        // no address either.
+        HttpResponseMessage? answer = null;
+        await WaitUntilAsync(() => (answer = client.GetAsync(alive).Result).Content.ReadAsStringAsync().Result.Contains("no rotation"),
+            "the front door is Up without a rotation");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, answer!.StatusCode);
+
+        // A rotation arrives (as from the supervisor): it stands, even before the VM is probed healthy.
+        Rotate(await StartBackendAsync("a", ready: false));
+        await WaitUntilAsync(() => (answer = client.GetAsync(alive).Result).IsSuccessStatusCode, "the front door stands");
+        Assert.Equal("front door alive on host A\n", await answer!.Content.ReadAsStringAsync());
         Assert.True(_cluster.Seed.FrontDoor.Services.GetRequiredService<FrontDoorStanding>().Serving);
     }
 

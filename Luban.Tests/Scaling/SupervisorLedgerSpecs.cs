@@ -179,6 +179,37 @@ public sealed class SupervisorLedgerSpecs
     private static readonly TimeSpan LedgerSilence = SupervisorLedger.FrontDoorSilence;
 
     [Fact]
+    public void A_front_door_that_appears_should_be_sent_the_rotation_once_and_again_after_it_was_silent()
+    {
+        var quiet = TimeSpan.FromSeconds(2);
+        var ledger = new SupervisorLedger(Settings, T0, quietStart: quiet);
+        HostId a1 = new("A1"), a2 = new("A2");
+        // A supervisor with no rotation yet (no VM, nothing published) sends nothing: the front door keeps what it has.
+        var empty = new SupervisorLedger(Settings, T0, quietStart: quiet);
+        Assert.Empty(empty.OnFrontDoorReport(new FrontDoorReport(a1, false), T0 + quiet).OfType<SupervisorEffect.SendRotation>());
+        Assert.Empty(empty.OnTick(T0 + quiet + TimeSpan.FromSeconds(1)).OfType<SupervisorEffect.SendRotation>());
+
+        Report(ledger, B, T0 + TimeSpan.FromSeconds(0.5), Serving(B, 1, 20, T0 - TimeSpan.FromMinutes(5)));
+        // Heard during the quiet start: the rotation follows at the first tick, with the first publication.
+        Assert.Empty(ledger.OnFrontDoorReport(new FrontDoorReport(a1, true), T0 + TimeSpan.FromSeconds(1)).OfType<SupervisorEffect.SendRotation>());
+        var tick = ledger.OnTick(T0 + quiet);
+        var sent = Assert.Single(tick.OfType<SupervisorEffect.SendRotation>());
+        Assert.Equal(a1, sent.FrontDoor);
+        Assert.Equal(Assert.Single(tick.OfType<SupervisorEffect.PublishBackends>()).Message, sent.Message);
+
+        // A second front door appears later: sent at once; its next reports send nothing.
+        var at = T0 + TimeSpan.FromSeconds(3);
+        var second = Assert.Single(ledger.OnFrontDoorReport(new FrontDoorReport(a2, false), at).OfType<SupervisorEffect.SendRotation>());
+        Assert.Equal(a2, second.FrontDoor);
+        Assert.Equal(["luban-b-1"], second.Message.Backends.Select(b => b.Vm.Value));
+        Assert.Empty(ledger.OnFrontDoorReport(new FrontDoorReport(a2, false), at + TimeSpan.FromSeconds(1)).OfType<SupervisorEffect.SendRotation>());
+
+        // Silent for longer than FrontDoorSilence (its seed restarted): sent again.
+        var back = at + TimeSpan.FromSeconds(1) + LedgerSilence + TimeSpan.FromSeconds(1);
+        Assert.Single(ledger.OnFrontDoorReport(new FrontDoorReport(a2, false), back).OfType<SupervisorEffect.SendRotation>());
+    }
+
+    [Fact]
     public void A_supervisor_taking_over_should_publish_the_rotation_only_after_hearing_every_agent_at_its_first_tick()
     {
         var quiet = TimeSpan.FromSeconds(2);

@@ -46,7 +46,7 @@ public sealed class WireMessageSpecs() : Akka.TestKit.Xunit2.TestKit(
         new SupervisorStatus([], new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B"], 5, 30, 60, 15, 30, 30, true, [new PolicyValue("t-upper", "0.6", true)]),
             new ScaleEvent(At, "hold", ScalingRules.WithinBand, "fine"), []),
         new SupervisorStatus([], new PolicyStatus(100, 0.6, 0.1, 2, 6, 1, 3, ["B"], 5, 30, 60, 15, 30, 30, false, []), null, [],
-            "A1", [new FrontDoorStatus("A1", true, At), new FrontDoorStatus("A2", false, At)]),
+            "A1", [new FrontDoorStatus("A1", true, At), new FrontDoorStatus("A2", false, At)], At),
         BondProtocol.GetBondStatus.Instance,
         BondProtocol.GetBondMetrics.Instance,
         new BondProtocol.BondMetricsText("luban_bond_up{bond=\"bond0\"} 1\n"),

@@ -10,14 +10,17 @@ BRIDGE_ADDR=""
 VIP=""
 # The front-end hosts (seed role): one, or two behind a virtual address with --ha.
 FRONT_ENDS=(A)
+# Where up reads the status while it waits: the admin URL, or with --ha host A1's own admin endpoint (the virtual
+# address is taken only once the VMs serve).
+STATUS_URL=""
 
 members_up() {
-  curl -fsS --max-time 2 "$ADMIN_URL/api/status" 2>/dev/null \
+  curl -fsS --max-time 2 "${STATUS_URL:-$ADMIN_URL}/api/status" 2>/dev/null \
     | jq '[.members[] | select(.status == "Up")] | length' 2>/dev/null || echo 0
 }
 
 vms_in_service() {
-  curl -fsS --max-time 2 "$ADMIN_URL/api/status" 2>/dev/null \
+  curl -fsS --max-time 2 "${STATUS_URL:-$ADMIN_URL}/api/status" 2>/dev/null \
     | jq '[.hosts[]?.vms[]? | select(.state == "InService")] | length' 2>/dev/null || echo 0
 }
 
@@ -82,6 +85,7 @@ prepare_netns() {
   BRIDGE_ADDR="$(grep '^BRIDGE_ADDR=' "$RUN_DIR/netns.env" | cut -d= -f2)"
   VIP="$(grep '^VIP=' "$RUN_DIR/netns.env" | cut -d= -f2)"
   a="$(netns_var ADDR "${FRONT_ENDS[0]}")"
+  STATUS_URL="http://$a:${ADMIN_URL##*:}"
   if ((HA)); then a="$VIP"; fi
   ADMIN_URL="http://$a:${ADMIN_URL##*:}"
   PUBLIC_URL="http://$a:${PUBLIC_URL##*:}"
@@ -196,7 +200,8 @@ akka.cluster {
 HOCON
 }
 
-# keepalived on both front-end hosts; A1 takes the virtual address first (nopreempt keeps it there).
+# keepalived on both front-end hosts, once their front doors stand (Up, with a rotation); A1 takes the virtual
+# address first (nopreempt keeps it there).
 start_front_end_pair() {
   ensure_apt keepalived
   local front
@@ -248,7 +253,6 @@ start_cluster() {
     START_NETNS="$seed_ns" start "$name" "$ROOT/Luban.Seed/$bin/Luban.Seed.dll" --host-id "$front" --port "$SEED_PORT" \
       "${seed_args[@]}" --hocon-dir "$RUN_DIR/hocon" --certs "$RUN_DIR/certs"
   done
-  if ((HA)); then start_front_end_pair; fi
   for host in "${AGENTS[@]}"; do
     if ((NETNS)); then
       say "starting agent (host $host, namespace $(netns_var NETNS "$host"), $(netns_var ADDR "$host"))"
@@ -331,6 +335,9 @@ cmd_up() {
   wait_until_up
   say "cluster Up: ${#FRONT_ENDS[@]} seed(s) + ${#AGENTS[@]} agents; waiting for one VM per host to boot and pass its health check"
   wait_for "$UP_TIMEOUT" "every host's first VM in service" every_host_has_a_vm_in_service
+  # A front door stands for the virtual address once it has a rotation, i.e. once there are VMs to serve.
+  if ((HA)); then start_front_end_pair; fi
+  STATUS_URL=""
   wait_for 60 "the front door to answer" front_door_answers
   print_cluster
 
