@@ -9,8 +9,8 @@ public static class LabFixtures
 {
     /// <summary>
     /// The states of a run, from one guest's dumps: healthy (the last dump before the pull), the link down (the last
-    /// before the restore), rejoining (the first after the restore: the link is back, LACP not yet in sync) and
-    /// restored (the last of the run: LACP renegotiated).
+    /// before the restore), rejoining (the first after the restore in which bonding has the link up again but LACP
+    /// does not distribute on it yet) and restored (the last of the run: LACP renegotiated).
     /// </summary>
     public static IReadOnlyList<(string Name, LabDump Dump)> States(LabRecord record, LabMarks marks, string prefix)
     {
@@ -22,7 +22,8 @@ public static class LabFixtures
 
         Add("healthy", record.Dumps.LastOrDefault(d => record.ToHostNs(d.GuestNs) < marks.PullNs));
         Add($"{marks.Link}-down", record.Dumps.LastOrDefault(d => record.ToHostNs(d.GuestNs) < marks.RestoreNs));
-        Add($"{marks.Link}-rejoining", record.Dumps.FirstOrDefault(d => record.ToHostNs(d.GuestNs) >= marks.RestoreNs));
+        Add($"{marks.Link}-rejoining", record.Dumps.FirstOrDefault(d => record.ToHostNs(d.GuestNs) >= marks.RestoreNs
+            && FailoverAnalysis.Slave(d, marks.Link) is { IsUp: true } slave && !FailoverAnalysis.IsDistributing(slave)));
         Add("restored", record.Dumps.LastOrDefault());
         return states;
     }

@@ -48,9 +48,10 @@ bench_bond_failover() {
   LUBAN_LAB_IMAGE_DIR="$ROOT/.luban/lab-image" "$ROOT/scripts/vm/build-lab-image.sh" \
     || { stop_libvirtd_if_started; die "the lab image did not build"; }
   build_benchmarks
-  # A killed run may leave its guests: those whose consoles lie under this run's lab folder go with it.
+  # A killed run may leave its guests: those whose consoles lie under this run's lab folder go with it. The clean-up
+  # logs to a file: the benchmark's result stays the last line.
   BOND_LAB_DIR="$RUN_DIR/bond-failover"
-  trap 'destroy_run_domains "$BOND_LAB_DIR"; stop_libvirtd_if_started' EXIT
+  trap 'destroy_run_domains "$BOND_LAB_DIR"; stop_libvirtd_if_started >>"$RUN_DIR/bond-failover-cleanup.log" 2>&1' EXIT
   dotnet "$benchmarks" bond-failover --image "$ROOT/.luban/lab-image" --run-dir "$BOND_LAB_DIR" --out "$ROOT/docs" \
     --command "./luban bench bond-failover${*:+ $*}" "$@" || code=$?
   return "$code"

@@ -11,6 +11,7 @@
  *                                          every 100 ms: datagrams sent or received so far, the longest silence of
  *                                          any flow that ended in these 100 ms (receiver), the links' counters
  *   D t=NS N / F PATH / | LINE / E N       the bond's /proc file and its links' sysfs files, whenever they change
+ *                                          (and every 5 s)
  *   M t=NS TEXT                            milestones (lacp-ready, start, done)
  * The sender sends RATE datagrams a second of SIZE bytes, round robin over FLOWS sockets (source ports PORT+1..) so
  * that the bond's layer3+4 hash spreads them over both links, each carrying a sequence number, for SECONDS.
@@ -43,6 +44,7 @@
 #define KIND_END 4
 #define QUIET_NS 5000000000LL /* the receiver gives up on an end marker after this much silence */
 #define GAP_LINE_NS 25000000LL /* a flow silent for longer than this gets a G line */
+#define DUMP_EVERY_NS 5000000000LL /* an unchanged bond is dumped again after this long */
 
 static const char *const links[] = {"eth1", "eth2", "bond0"};
 static const char *const link_files[] = {"operstate", "carrier", "speed", "duplex", "mtu", "statistics/rx_bytes",
@@ -149,12 +151,15 @@ static size_t build_dump(int with_counters)
     return used;
 }
 
+/* Written when anything but the traffic counters changed (compared without them), and every few seconds anyway, so
+ * that each state of a run has a copy with recent counters. */
 static void dump_if_changed(int64_t t)
 {
-    /* Compared without the traffic counters (they change all the time), written with them. */
+    static int64_t last_dump;
     build_dump(0);
-    if (strcmp(dump_now, dump_last) == 0) return;
+    if (strcmp(dump_now, dump_last) == 0 && t - last_dump < DUMP_EVERY_NS) return;
     memcpy(dump_last, dump_now, sizeof dump_last);
+    last_dump = t;
     size_t used = build_dump(1);
     char *block = malloc(used + 128);
     if (!block) return;
