@@ -16,7 +16,7 @@ public sealed class BondStateReader
         foreach (var name in bonds.Concat(interfaces))
         {
             // Names come from the command line and end up in paths: refuse anything that could leave the tree.
-            if (string.IsNullOrWhiteSpace(name) || name.Contains('/') || name is "." or ".." || name.Length > 15)
+            if (!IsInterfaceName(name))
             {
                 throw new ArgumentException($"'{name}' is not a valid interface name (at most 15 characters, no '/').", nameof(bonds));
             }
@@ -35,8 +35,60 @@ public sealed class BondStateReader
 
     public string InterfaceDirectory(string name) => Path.Combine(_root, "sys", "class", "net", name);
 
-    public BondSnapshot Read(DateTimeOffset at) =>
-        new(at, Bonds.Select(ReadBond).ToArray(), Interfaces.Select(ReadInterface).ToArray());
+    public BondSnapshot Read(DateTimeOffset at)
+    {
+        var bonds = Bonds.Select(ReadBond).ToArray();
+        return new(at, bonds, Interfaces.Select(ReadInterface).ToArray(), ReadCounters(bonds));
+    }
+
+    /// <summary>
+    /// Counters of each bond and its slaves (as its /proc file names them), then of each plain interface not listed
+    /// yet. An interface without a sysfs folder has none.
+    /// </summary>
+    public IReadOnlyList<InterfaceCounters> ReadCounters(IReadOnlyList<BondReading> bonds)
+    {
+        var counters = new List<InterfaceCounters>();
+        void Add(string name, string? bond)
+        {
+            // Slave names come from a file under the root: the same rule as names from the command line.
+            if (IsInterfaceName(name) && counters.All(c => c.Interface != name) && ReadCounters(name, bond) is { } read)
+            {
+                counters.Add(read);
+            }
+        }
+
+        foreach (var reading in bonds)
+        {
+            Add(reading.Bond, reading.Bond);
+            foreach (var slave in reading.Status?.Slaves ?? [])
+            {
+                Add(slave.Name, reading.Bond);
+            }
+        }
+
+        foreach (var name in Interfaces)
+        {
+            Add(name, null);
+        }
+
+        return counters;
+    }
+
+    public InterfaceCounters? ReadCounters(string name, string? bond)
+    {
+        var directory = InterfaceDirectory(name);
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        var statistics = Path.Combine(directory, "statistics");
+        return SysfsLinkParser.ParseCounters(name, bond,
+            ReadOrNull(Path.Combine(statistics, "rx_bytes")),
+            ReadOrNull(Path.Combine(statistics, "rx_packets")),
+            ReadOrNull(Path.Combine(statistics, "tx_bytes")),
+            ReadOrNull(Path.Combine(statistics, "tx_packets")));
+    }
 
     public BondReading ReadBond(string bond)
     {
@@ -68,6 +120,9 @@ public sealed class BondStateReader
             ReadOrNull(Path.Combine(directory, "speed")),
             ReadOrNull(Path.Combine(directory, "duplex")));
     }
+
+    private static bool IsInterfaceName(string name) =>
+        !string.IsNullOrWhiteSpace(name) && !name.Contains('/') && name is not ("." or "..") && name.Length <= 15;
 
     private static string? ReadOrNull(string path)
     {

@@ -70,7 +70,7 @@ public sealed class BondWatcher : ReceiveActor, IWithTimers
         _subscriber?.Tell(changed);
     }
 
-    private BondStatusReport Report() => new(_current.TakenAt, Health(), _current.Bonds, _current.Interfaces);
+    private BondStatusReport Report() => new(_current.TakenAt, Health(), _current.Bonds, _current.Interfaces, _current.Counters);
 
     private IReadOnlyList<BondHealthSummary> Health() =>
         _current.Bonds.Select(b => BondHealthRules.Evaluate(b, _settings.Expectations)).ToArray();

@@ -9,12 +9,19 @@ public static class BondProtocol
         public static GetBondStatus Instance { get; } = new();
     }
 
-    /// <summary>The watcher's latest reading. <see cref="TakenAt"/> is MinValue before the first poll.</summary>
+    /// <summary>
+    /// The watcher's latest reading. <see cref="TakenAt"/> is MinValue before the first poll. <see cref="Counters"/>:
+    /// every bond, its slaves and every plain watched interface, in that order (empty from a sender that predates them).
+    /// </summary>
     public sealed record BondStatusReport(
         DateTimeOffset TakenAt,
         IReadOnlyList<BondHealthSummary> Health,
         IReadOnlyList<BondReading> Bonds,
-        IReadOnlyList<InterfaceState> Interfaces) : ILubanWireMessage;
+        IReadOnlyList<InterfaceState> Interfaces,
+        IReadOnlyList<InterfaceCounters>? Counters = null) : ILubanWireMessage
+    {
+        public IReadOnlyList<InterfaceCounters> Counters { get; init; } = Counters ?? [];
+    }
 
     /// <summary>Ask for the Prometheus text of the current status; answered with <see cref="BondMetricsText"/>.</summary>
     public sealed record GetBondMetrics : ILubanWireMessage

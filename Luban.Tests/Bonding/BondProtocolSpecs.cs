@@ -2,6 +2,7 @@ using System.Text;
 using Akka.Actor;
 using Luban.Actors.Bonding;
 using Luban.Protocol;
+using Luban.Protocol.Bonding;
 using Luban.Protocol.Serialization;
 using static Luban.Protocol.Bonding.BondProtocol;
 
@@ -26,6 +27,22 @@ public sealed class BondProtocolSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(back)));
     }
 
+    [Fact]
+    public void Status_report_from_a_sender_without_counters_should_read_as_no_counters()
+    {
+        var serializer = new LubanJsonSerializer((ExtendedActorSystem)Sys);
+        var report = new BondStatusReport(BondFixtures.T0, [], [], [], [new InterfaceCounters("eth1", "bond0", 1, 2, 3, 4)]);
+        var json = Encoding.UTF8.GetString(serializer.ToBinary(report).AsSpan(1));
+        // The counters are one added field: everything else keeps its name, so an older reader still understands it.
+        Assert.Contains("\"Counters\":[{\"Interface\":\"eth1\",\"Bond\":\"bond0\",\"RxBytes\":1,\"RxPackets\":2,\"TxBytes\":3,\"TxPackets\":4", json, StringComparison.Ordinal);
+        var before = json[..json.IndexOf(",\"Counters\"", StringComparison.Ordinal)] + "}";
+
+        var back = (BondStatusReport)serializer.FromBinary([0, .. Encoding.UTF8.GetBytes(before)], serializer.Manifest(report));
+
+        Assert.Empty(back.Counters);
+        Assert.Equal(BondFixtures.T0, back.TakenAt);
+    }
+
     private static ILubanWireMessage Build(string which)
     {
         var previous = BondFixtures.Read("8023ad-healthy", BondFixtures.T0, "enp1s0f0");
@@ -36,7 +53,8 @@ public sealed class BondProtocolSpecs : Akka.TestKit.Xunit2.TestKit
             "status" => GetBondStatus.Instance,
             "get-metrics" => GetBondMetrics.Instance,
             "metrics" => new BondMetricsText(BondMetrics.Render(current, BondExpectations.Default)),
-            "report" => new BondStatusReport(current.TakenAt, health, current.Bonds, current.Interfaces),
+            "report" => new BondStatusReport(current.TakenAt, health, current.Bonds, current.Interfaces,
+                [new InterfaceCounters("bond0", "bond0", 3000, 30, 4000, 40), new InterfaceCounters("eth1", "bond0", 1000, 10, null, null)]),
             _ => new BondStatusChanged(BondDiff.Compare(previous, current, BondExpectations.Default), health),
         };
     }

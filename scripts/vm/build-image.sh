@@ -3,6 +3,7 @@
 # initramfs that brings up eth0, starts the web service, dropbear (SSH) and acpid. Cached by a stamp of its inputs.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/kernel.sh"
 
 SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 GUEST_DIR="$(dirname "$SCRIPT_PATH")/guest"
@@ -30,7 +31,7 @@ Builds into \$LUBAN_IMAGE_DIR (default $LUBAN_REPO_ROOT/.luban/image):
   The folder and its files are for root only (the initramfs holds the host key's private half).
   stamp               hash of the inputs; the image is rebuilt only when it changes (or with --force)
 
-Inputs: this script, the guest's files in scripts/vm/guest/ (${GUEST_FILES[*]}),
+Inputs: this script and kernel.sh, the guest's files in scripts/vm/guest/ (${GUEST_FILES[*]}),
         \$LUBAN_WEB_BIN (a NativeAOT or other Linux x64 binary; its ldd libraries are packed),
         the kernel package version, the busybox and dropbear package versions, the keys.
 Environment:
@@ -106,19 +107,8 @@ else
     SERVICE_DESC="placeholder busybox httpd (TEST ONLY)"
 fi
 
-# --- the kernel package: resolve the versioned package behind the meta package -------------------------------------
-resolve_kernel() {
-    KERNEL_PKG=$(apt-cache depends "$KERNEL_META" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-    KERNEL_META_VERSION=$(apt-cache policy "$KERNEL_META" 2>/dev/null | awk '/Candidate:/ {print $2}')
-}
-resolve_kernel
-if [[ -z $KERNEL_PKG || -z $KERNEL_META_VERSION || $KERNEL_META_VERSION == "(none)" ]]; then
-    log "apt does not know $KERNEL_META yet; running apt-get update"
-    apt-get update -qq || die "apt-get update failed (needs root and the Debian mirror)"
-    resolve_kernel
-    [[ -n $KERNEL_PKG ]] || die "cannot resolve the versioned kernel package behind $KERNEL_META"
-fi
-KERNEL_VERSION=${KERNEL_PKG#linux-image-}   # e.g. 6.1.0-56-cloud-amd64
+# --- the kernel package: the versioned package behind the meta package (kernel.sh) ---------------------------------
+resolve_kernel "$KERNEL_META"   # KERNEL_PKG, KERNEL_META_VERSION, KERNEL_VERSION (e.g. 6.1.0-56-cloud-amd64)
 
 # --- keys: the agent's key pair once per cache dir; the guests' host key new with every build (below) -------------
 # The image holds the host's private key: the image folder and its files are for root only.
@@ -139,7 +129,7 @@ fi
 # --- the cache stamp ---------------------------------------------------------------------------------------------
 pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 STAMP_INPUT=$(
-    echo "script $(sha256sum <"$SCRIPT_PATH" | cut -d' ' -f1)"
+    echo "script $(sha256sum <"$SCRIPT_PATH" | cut -d' ' -f1) $(sha256sum <"$(dirname "$SCRIPT_PATH")/kernel.sh" | cut -d' ' -f1)"
     for f in "${GUEST_FILES[@]}"; do echo "guest $f $(sha256sum <"$GUEST_DIR/$f" | cut -d' ' -f1)"; done
     if [[ -n $WEB_BIN ]]; then echo "web $(sha256sum <"$WEB_BIN" | cut -d' ' -f1)"; else echo "web placeholder"; fi
     for lib in $EXTRA_LIBS; do echo "extra $lib $(sha256sum <"$lib" | cut -d' ' -f1)"; done
@@ -159,29 +149,9 @@ remove_work_trees
 mkdir -p "$WORK/deb" "$WORK/kernel" "$WORK/root"
 touch "$WORK/$WORK_MARK"
 
-# --- kernel ------------------------------------------------------------------------------------------------------
-debs=("$WORK/deb/${KERNEL_PKG}_"*.deb)
-DEB=${debs[0]}
-if [[ ! -f $DEB ]]; then
-    log "downloading $KERNEL_PKG (behind $KERNEL_META $KERNEL_META_VERSION)"
-    rm -f "$WORK/deb/"*.deb
-    (cd "$WORK/deb" && apt-get -q -o APT::Sandbox::User=root download "$KERNEL_PKG" >/dev/null) \
-        || die "apt-get download $KERNEL_PKG failed"
-    debs=("$WORK/deb/${KERNEL_PKG}_"*.deb)
-    DEB=${debs[0]}
-    [[ -f $DEB ]] || die "apt-get download $KERNEL_PKG left no .deb in $WORK/deb"
-fi
-dpkg -x "$DEB" "$WORK/kernel"
-VMLINUZ="$WORK/kernel/boot/vmlinuz-$KERNEL_VERSION"
-MODDIR="$WORK/kernel/lib/modules/$KERNEL_VERSION"
-[[ -f $VMLINUZ && -d $MODDIR ]] || die "$DEB holds no vmlinuz-$KERNEL_VERSION or its modules"
-# The bzImage carries an LZ4 legacy-frame payload (magic 02 21 4c 18); decompress it to get an ELF vmlinux.
-OFFSET=$(grep -obUaP '\x02\x21\x4c\x18' "$VMLINUZ" | head -n1 | cut -d: -f1 || true)
-[[ -n $OFFSET ]] || die "no LZ4 magic in $VMLINUZ (kernel not built with CONFIG_KERNEL_LZ4?)"
-tail -c +"$((OFFSET + 1))" "$VMLINUZ" | lz4 -dc >"$WORK/vmlinux" 2>/dev/null || true  # trailing data makes lz4 complain
-[[ "$(head -c 4 "$WORK/vmlinux" | od -An -tx1 | tr -d ' ')" == "7f454c46" ]] \
-    || die "the LZ4 payload at offset $OFFSET of $VMLINUZ did not decompress to an ELF vmlinux"
-log "kernel $KERNEL_VERSION: vmlinux $(( $(stat -c %s "$WORK/vmlinux") / 1048576 )) MiB (LZ4 payload at offset $OFFSET)"
+# --- kernel (kernel.sh) --------------------------------------------------------------------------------------------
+unpack_kernel "$WORK/deb" "$WORK/kernel"   # VMLINUZ, MODDIR
+extract_vmlinux "$WORK/vmlinux"
 
 # --- initramfs root ----------------------------------------------------------------------------------------------
 R="$WORK/root"
@@ -204,22 +174,8 @@ copy_libs() {
     done < <(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}')
 }
 
-# Kernel modules and their dependencies, then depmod so busybox modprobe resolves them.
-declare -A SEEN=()
-add_module() {
-    local name=$1 file dep
-    [[ -z ${SEEN[$name]:-} ]] || return 0
-    SEEN[$name]=1
-    if grep -qE "/${name//_/[_-]}\.ko$" "$MODDIR/modules.builtin" 2>/dev/null; then return 0; fi
-    file=$(find "$MODDIR/kernel" -name "$name.ko*" -print -quit)
-    [[ -n $file ]] || die "kernel module $name not found in $KERNEL_PKG"
-    mkdir -p "$R/lib/modules/$KERNEL_VERSION/$(dirname "${file#"$MODDIR"/}")"
-    cp "$file" "$R/lib/modules/$KERNEL_VERSION/${file#"$MODDIR"/}"
-    for dep in $(modinfo -F depends "$file" | tr ',' ' '); do add_module "$dep"; done
-}
-for m in "${MODULES[@]}"; do add_module "$m"; done
-cp "$MODDIR"/modules.{order,builtin,builtin.modinfo} "$R/lib/modules/$KERNEL_VERSION/"
-depmod -b "$R" "$KERNEL_VERSION"
+# Kernel modules and their dependencies, then depmod so busybox modprobe resolves them (kernel.sh).
+add_modules "$R" "${MODULES[@]}"
 
 # A host key of this build's own: a key taken from one image build does not impersonate the guests of the next.
 rm -f "$KEYS/ssh_host_ed25519_key"
