@@ -50,6 +50,7 @@ public sealed class SeedApp : IAsyncDisposable
         var inFlight = frontDoor.Services.GetRequiredService<InFlightRequests>();
         var live = frontDoor.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
         var standing = frontDoor.Services.GetRequiredService<FrontDoorStanding>();
+        var metrics = frontDoor.Services.GetRequiredService<Metrics.SeedMetrics>();
 
         // Our own options were parsed already; ASP.NET gets no arguments so it cannot reinterpret them.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -61,6 +62,7 @@ public sealed class SeedApp : IAsyncDisposable
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(metrics);
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddAkka(ClusterNodeOptions.SystemName, (akka, services) => akka
@@ -74,6 +76,7 @@ public sealed class SeedApp : IAsyncDisposable
                     registry.Get<ScaleSupervisorKey>(), standing), "front-door");
                 system.ActorOf(MembershipGuard.Props(hocon.GetTimeSpan(MembershipGuardSettings.IdentifyWithinKey,
                     MembershipGuardSettings.DefaultIdentifyWithin, false), registry.Get<ScaleSupervisorKey>()), "membership-guard");
+                system.ActorOf(Metrics.MetricsRecorder.Props(metrics.Events), "metrics");
                 var endpoint = system.ActorOf(OperatorEndpoint.Props(registry, TimeProvider.System), "operator");
                 ClusterClientReceptionist.Get(system).RegisterService(endpoint);
             }));

@@ -1,134 +1,103 @@
-using System.Globalization;
 using System.Text;
 using Luban.Protocol.Bonding;
+using Prometheus;
 
 namespace Luban.Actors.Bonding;
 
-/// <summary>Renders a snapshot in the Prometheus text exposition format (0.0.4): the LACP detail node_exporter lacks.</summary>
+/// <summary>
+/// A snapshot as Prometheus metrics (prometheus-net): the LACP detail node_exporter lacks, and every watched
+/// interface's traffic counters as the kernel keeps them. Each render fills a registry of its own from the snapshot,
+/// so a bond or slave that is gone leaves no stale series behind.
+/// </summary>
 public static class BondMetrics
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    private sealed record Family(string Name, string Type, string Help)
-    {
-        public List<(string Labels, double Value)> Samples { get; } = [];
-    }
-
     public static string Render(BondSnapshot snapshot, BondExpectations expectations)
     {
-        var families = new List<Family>();
-        Family F(string name, string type, string help)
-        {
-            var family = new Family("luban_bond_" + name, type, help);
-            families.Add(family);
-            return family;
-        }
+        var registry = Metrics.NewCustomRegistry();
+        Write(Metrics.WithCustomRegistry(registry), snapshot, expectations);
+        using var text = new MemoryStream();
+        registry.CollectAndExportAsTextAsync(text).GetAwaiter().GetResult();
+        return Encoding.UTF8.GetString(text.ToArray());
+    }
 
-        var readOk = F("read_ok", "gauge", "1 if /proc/net/bonding/<bond> was read and parsed, 0 if not.");
-        var info = F("info", "gauge", "Bond configuration as labels; value always 1.");
-        var up = F("up", "gauge", "1 if the bond's MII status is up.");
-        var health = F("health", "gauge", "1 for the bond's current health state (healthy, degraded, down, error), 0 for the others.");
-        var miimon = F("mii_polling_interval_milliseconds", "gauge", "MII link monitoring interval; 0 means off.");
-        var slavesUp = F("slaves_up", "gauge", "Number of slaves whose MII status is up.");
-        var slaveUp = F("slave_up", "gauge", "1 if the slave's MII status is up.");
-        var failures = F("slave_link_failures_total", "counter", "Link failures the bonding driver counted for the slave.");
-        var speed = F("slave_speed_mbps", "gauge", "Slave link speed as the bonding driver reports it (absent if unknown).");
-        var active = F("active_slave", "gauge", "1 for the currently active slave (modes with an active slave).");
-        var slaveAggregator = F("slave_aggregator_id", "gauge", "802.3ad aggregator the slave belongs to.");
-        var activeAggregator = F("active_aggregator_id", "gauge", "802.3ad active aggregator id.");
-        var aggregatorPorts = F("active_aggregator_ports", "gauge", "Number of ports in the 802.3ad active aggregator.");
-        var partner = F("partner_present", "gauge", "1 if the 802.3ad active aggregator has an LACP partner (partner MAC not 00:00:00:00:00:00).");
-        var slavePartner = F("slave_partner_present", "gauge", "1 if the slave's last partner LACPDU names a partner system.");
-        var warning = F("configuration_warning", "gauge", "1 for each configuration warning that holds now.");
-        var iface = F("interface_up", "gauge", "1 if the plain interface's operstate is up.");
+    private static void Write(IMetricFactory factory, BondSnapshot snapshot, BondExpectations expectations)
+    {
+        string[] bondLabel = ["bond"], slaveLabels = ["bond", "slave"];
+        Gauge G(string name, string help, params string[] labels) => factory.CreateGauge("luban_bond_" + name, help, labels);
+
+        var readOk = G("read_ok", "1 if /proc/net/bonding/<bond> was read and parsed, 0 if not.", bondLabel);
+        var info = G("info", "Bond configuration as labels; value always 1.", "bond", "mode", "xmit_hash_policy", "lacp_rate");
+        var up = G("up", "1 if the bond's MII status is up.", bondLabel);
+        var health = G("health", "1 for the bond's current health state (healthy, degraded, down, error), 0 for the others.", "bond", "state");
+        var miimon = G("mii_polling_interval_seconds", "MII link monitoring interval; 0 means off.", bondLabel);
+        var slavesUp = G("slaves_up", "Number of slaves whose MII status is up.", bondLabel);
+        var slaveUp = G("slave_up", "1 if the slave's MII status is up.", slaveLabels);
+        var failures = factory.CreateCounter("luban_bond_slave_link_failures_total", "Link failures the bonding driver counted for the slave.", slaveLabels);
+        var speed = G("slave_speed_mbps", "Slave link speed as the bonding driver reports it (absent if unknown).", slaveLabels);
+        var active = G("active_slave", "1 for the currently active slave (modes with an active slave).", slaveLabels);
+        var slaveAggregator = G("slave_aggregator_id", "802.3ad aggregator the slave belongs to.", slaveLabels);
+        var activeAggregator = G("active_aggregator_id", "802.3ad active aggregator id.", bondLabel);
+        var aggregatorPorts = G("active_aggregator_ports", "Number of ports in the 802.3ad active aggregator.", bondLabel);
+        var partner = G("partner_present", "1 if the 802.3ad active aggregator has an LACP partner (partner MAC not 00:00:00:00:00:00).", bondLabel);
+        var slavePartner = G("slave_partner_present", "1 if the slave's last partner LACPDU names a partner system.", slaveLabels);
+        var warning = G("configuration_warning", "1 for each configuration warning that holds now.", "bond", "kind");
+        var iface = G("interface_up", "1 if the plain interface's operstate is up.", "interface", "operstate");
 
         foreach (var reading in snapshot.Bonds)
         {
-            var b = Labels(("bond", reading.Bond));
-            readOk.Samples.Add((b, reading.IsOk ? 1 : 0));
+            readOk.WithLabels(reading.Bond).Set(reading.IsOk ? 1 : 0);
             var state = BondHealthRules.Evaluate(reading, expectations).Health;
             foreach (var candidate in Enum.GetValues<BondHealth>())
+                health.WithLabels(reading.Bond, candidate.ToString().ToLowerInvariant()).Set(candidate == state ? 1 : 0);
+
+            if (reading.Status is not { } bond) continue;
+            info.WithLabels(bond.Name, bond.Mode.OptionName(), bond.TransmitHashPolicy ?? "", bond.Lacp?.LacpRate ?? "").Set(1);
+            up.WithLabels(bond.Name).Set(bond.IsUp ? 1 : 0);
+            miimon.WithLabels(bond.Name).Set(bond.MiiPollingIntervalMs / 1000.0);
+            slavesUp.WithLabels(bond.Name).Set(bond.Slaves.Count(s => s.IsUp));
+            if (bond.Lacp?.ActiveAggregator is { } aggregator)
             {
-                health.Samples.Add((Labels(("bond", reading.Bond), ("state", candidate.ToString().ToLowerInvariant())), candidate == state ? 1 : 0));
+                activeAggregator.WithLabels(bond.Name).Set(aggregator.AggregatorId);
+                aggregatorPorts.WithLabels(bond.Name).Set(aggregator.NumberOfPorts);
             }
 
-            if (reading.Status is not { } bond)
-            {
-                continue;
-            }
-
-            info.Samples.Add((Labels(("bond", bond.Name), ("mode", bond.Mode.OptionName()), ("xmit_hash_policy", bond.TransmitHashPolicy ?? ""), ("lacp_rate", bond.Lacp?.LacpRate ?? "")), 1));
-            up.Samples.Add((b, bond.IsUp ? 1 : 0));
-            miimon.Samples.Add((b, bond.MiiPollingIntervalMs));
-            slavesUp.Samples.Add((b, bond.Slaves.Count(s => s.IsUp)));
-            if (bond.Lacp?.ActiveAggregator is { } agg)
-            {
-                activeAggregator.Samples.Add((b, agg.AggregatorId));
-                aggregatorPorts.Samples.Add((b, agg.NumberOfPorts));
-            }
-
-            if (bond.PartnerMac is { } mac)
-            {
-                partner.Samples.Add((b, MacAddresses.IsZero(mac) ? 0 : 1));
-            }
-
+            if (bond.PartnerMac is { } mac) partner.WithLabels(bond.Name).Set(MacAddresses.IsZero(mac) ? 0 : 1);
             foreach (var slave in bond.Slaves)
             {
-                var s = Labels(("bond", bond.Name), ("slave", slave.Name));
-                slaveUp.Samples.Add((s, slave.IsUp ? 1 : 0));
-                failures.Samples.Add((s, slave.LinkFailureCount));
-                if (slave.SpeedMbps is { } mbps)
-                {
-                    speed.Samples.Add((s, mbps));
-                }
-
+                slaveUp.WithLabels(bond.Name, slave.Name).Set(slave.IsUp ? 1 : 0);
+                failures.WithLabels(bond.Name, slave.Name).IncTo(slave.LinkFailureCount);
+                if (slave.SpeedMbps is { } mbps) speed.WithLabels(bond.Name, slave.Name).Set(mbps);
                 if (bond.Mode is BondMode.ActiveBackup or BondMode.BalanceTlb or BondMode.BalanceAlb)
-                {
-                    active.Samples.Add((s, slave.Name == bond.ActiveSlave ? 1 : 0));
-                }
-
-                if (slave.AggregatorId is { } id)
-                {
-                    slaveAggregator.Samples.Add((s, id));
-                }
-
-                if (slave.PartnerPdu is { } pdu)
-                {
-                    slavePartner.Samples.Add((s, MacAddresses.IsZero(pdu.SystemMac) ? 0 : 1));
-                }
+                    active.WithLabels(bond.Name, slave.Name).Set(slave.Name == bond.ActiveSlave ? 1 : 0);
+                if (slave.AggregatorId is { } id) slaveAggregator.WithLabels(bond.Name, slave.Name).Set(id);
+                if (slave.PartnerPdu is { } pdu) slavePartner.WithLabels(bond.Name, slave.Name).Set(MacAddresses.IsZero(pdu.SystemMac) ? 0 : 1);
             }
 
             foreach (var w in BondChecks.Check(bond, expectations))
-            {
-                warning.Samples.Add((Labels(("bond", bond.Name), ("kind", w.Kind.ToString())), 1));
-            }
+                warning.WithLabels(bond.Name, w.Kind.ToString()).Set(1);
         }
 
         foreach (var i in snapshot.Interfaces)
-        {
-            iface.Samples.Add((Labels(("interface", i.Name), ("operstate", i.OperState.Name())), i.IsUp ? 1 : 0));
-        }
+            iface.WithLabels(i.Name, i.OperState.Name()).Set(i.IsUp ? 1 : 0);
 
-        var text = new StringBuilder();
-        foreach (var family in families.Where(f => f.Samples.Count > 0))
+        // Traffic as the kernel counts it (sysfs statistics), per bond, slave and plain interface; "bond" is the bond
+        // the interface belongs to (itself for a bond), empty for a plain interface.
+        string[] counterLabels = ["interface", "bond"];
+        var traffic = new (string Name, string Help, Func<InterfaceCounters, long?> Value)[]
         {
-            text.Append("# HELP ").Append(family.Name).Append(' ').Append(EscapeHelp(family.Help)).Append('\n');
-            text.Append("# TYPE ").Append(family.Name).Append(' ').Append(family.Type).Append('\n');
-            foreach (var (labels, value) in family.Samples)
-            {
-                text.Append(family.Name).Append(labels).Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-            }
+            ("luban_interface_receive_bytes_total", "Bytes received on the interface (statistics/rx_bytes).", c => c.RxBytes),
+            ("luban_interface_transmit_bytes_total", "Bytes sent on the interface (statistics/tx_bytes).", c => c.TxBytes),
+            ("luban_interface_receive_packets_total", "Packets received on the interface (statistics/rx_packets).", c => c.RxPackets),
+            ("luban_interface_transmit_packets_total", "Packets sent on the interface (statistics/tx_packets).", c => c.TxPackets),
+        };
+        foreach (var (name, help, value) in traffic)
+        {
+            var family = factory.CreateCounter(name, help, counterLabels);
+            foreach (var counters in snapshot.Counters)
+                if (value(counters) is { } count)
+                    family.WithLabels(counters.Interface, counters.Bond ?? "").IncTo(count);
         }
-
-        return text.ToString();
     }
-
-    private static string Labels(params (string Name, string Value)[] labels) =>
-        "{" + string.Join(",", labels.Select(l => $"{l.Name}=\"{EscapeLabel(l.Value)}\"")) + "}";
-
-    private static string EscapeLabel(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
-
-    private static string EscapeHelp(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }

@@ -4,6 +4,7 @@ using Luban.Actors.Bonding;
 using Luban.Actors.Cluster;
 using Luban.Protocol.Bonding;
 using Luban.Seed.Dashboard;
+using Luban.Seed.Metrics;
 
 namespace Luban.Seed.Admin;
 
@@ -21,12 +22,16 @@ public static class AdminEndpoints
         // moves to another front-end host (when /api/status waits for it).
         app.MapGet("/api/members", (ActorSystem system) =>
             Results.Json(StatusAssembler.MembersOf(Akka.Cluster.Cluster.Get(system).State), StatusAssembler.Json));
-        app.MapGet("/metrics", async (ActorRegistry registry, CancellationToken cancel) =>
+        app.MapGet("/metrics", async (ActorSystem system, ActorRegistry registry, TimeProvider clock, SeedMetrics metrics,
+            CancellationToken cancel) =>
         {
-            // Prometheus text: the bond detail node_exporter lacks (empty when no bond is watched).
-            var text = registry.TryGet<BondWatcherKey>(out var watcher)
-                ? (await watcher.Ask<BondProtocol.BondMetricsText>(BondProtocol.GetBondMetrics.Instance, AskTimeout, cancel)).Text
-                : "# no bond is watched on this host (start the seed with --bond NAME)\n";
+            // prometheus-net's text: the VMs and hosts as the supervisor shows them now, its events, the front door's
+            // requests; then the bond watcher's families (none when no bond is watched).
+            var status = await StatusAssembler.AssembleAsync(system, registry, clock, cancel);
+            metrics.ShowStatus(status.Policy is null ? null : status.Hosts);
+            var text = await metrics.ExportAsync(cancel);
+            if (registry.TryGet<BondWatcherKey>(out var watcher))
+                text += (await watcher.Ask<BondProtocol.BondMetricsText>(BondProtocol.GetBondMetrics.Instance, AskTimeout, cancel)).Text;
             return Results.Text(text, BondMetrics.ContentType);
         });
         app.MapDashboard();

@@ -43,6 +43,7 @@ public static class FrontDoorApp
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<InFlightRequests>();
+        builder.Services.AddSingleton<Metrics.SeedMetrics>();
         builder.Services.AddSingleton<FrontDoorStanding>();
         builder.Services.AddSingleton<ConnectRetry>();
         var connector = new VmConnector(settings.ConnectTimeout, settings.ConnectConcurrency);

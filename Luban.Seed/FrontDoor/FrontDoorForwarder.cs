@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Luban.Seed.Metrics;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -27,13 +29,15 @@ public sealed class FrontDoorForwarder
     private readonly ConnectRetry _retry;
     private readonly Dictionary<string, IPassiveHealthCheckPolicy> _passivePolicies;
     private readonly FrontDoorStanding _standing;
+    private readonly SeedMetrics _metrics;
     private readonly string _host;
     private int _roundRobin = -1;
 
     public FrontDoorForwarder(IProxyStateLookup proxy, IHttpForwarder forwarder, HttpTransformer transformer,
         InFlightRequests inFlight, ConnectRetry retry, IEnumerable<IPassiveHealthCheckPolicy> passivePolicies,
-        FrontDoorStanding standing, FrontDoorSettings settings)
+        FrontDoorStanding standing, FrontDoorSettings settings, SeedMetrics metrics)
     {
+        _metrics = metrics;
         _standing = standing;
         _host = settings.Host.Value;
         _proxy = proxy;
@@ -78,6 +82,7 @@ public sealed class FrontDoorForwarder
     {
         var model = cluster.Model;
         var counter = _inFlight.Enter(destination.DestinationId);
+        var started = Stopwatch.GetTimestamp();
         ForwarderError result;
         try
         {
@@ -88,6 +93,8 @@ public sealed class FrontDoorForwarder
         {
             InFlightRequests.Leave(counter);
         }
+
+        _metrics.ForVm(destination.DestinationId).Record(result, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
 
         if (model.Config.HealthCheck?.Passive is { Enabled: true } passive)
         {

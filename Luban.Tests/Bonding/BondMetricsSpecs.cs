@@ -1,11 +1,12 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Luban.Actors.Bonding;
 using Luban.Protocol.Bonding;
 
+using Luban.Tests.Support;
+
 namespace Luban.Tests.Bonding;
 
-public sealed partial class BondMetricsSpecs
+public sealed class BondMetricsSpecs
 {
     [Theory]
     [InlineData("8023ad-healthy")]
@@ -34,7 +35,7 @@ public sealed partial class BondMetricsSpecs
     [InlineData("8023ad-one-slave-down", "luban_bond_active_aggregator_ports{bond=\"bond0\"}", 1)]
     [InlineData("8023ad-healthy", "luban_bond_partner_present{bond=\"bond0\"}", 1)]
     [InlineData("8023ad-healthy", "luban_bond_info{bond=\"bond0\",mode=\"802.3ad\",xmit_hash_policy=\"layer3+4 (1)\",lacp_rate=\"fast\"}", 1)]
-    [InlineData("8023ad-healthy", "luban_bond_mii_polling_interval_milliseconds{bond=\"bond0\"}", 100)]
+    [InlineData("8023ad-healthy", "luban_bond_mii_polling_interval_seconds{bond=\"bond0\"}", 0.1)]
     [InlineData("8023ad-healthy", "luban_bond_interface_up{interface=\"enp1s0f0\",operstate=\"up\"}", 1)]
     [InlineData("8023ad-partner-lost", "luban_bond_partner_present{bond=\"bond0\"}", 0)]
     [InlineData("8023ad-partner-lost", "luban_bond_slave_partner_present{bond=\"bond0\",slave=\"enp1s0f0\"}", 0)]
@@ -52,6 +53,24 @@ public sealed partial class BondMetricsSpecs
 
         Assert.Contains($"{series} {value.ToString(CultureInfo.InvariantCulture)}\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Render_should_count_every_link_and_the_bond_as_the_kernel_does()
+    {
+        // The lab's kernel wrote these files; the bond's counters are its slaves' sums.
+        var samples = PrometheusText.Parse(BondMetrics.Render(BondFixtures.Read("lab-8023ad-healthy", BondFixtures.T0), BondExpectations.Default));
+
+        double Sent(string link) => Assert.Single(samples, s => s.Name == "luban_interface_transmit_packets_total" && s.Label("interface") == link).Value;
+        Assert.Equal(Kernel("eth1", "tx_packets"), Sent("eth1"));
+        Assert.Equal(Kernel("bond0", "tx_packets"), Sent("bond0"));
+        Assert.Equal(Sent("bond0"), Sent("eth1") + Sent("eth2"));
+        Assert.All(samples.Where(s => s.Name.StartsWith("luban_interface_", StringComparison.Ordinal)),
+            s => Assert.Equal("bond0", s.Label("bond")));
+        Assert.Equal(12, samples.Count(s => s.Name.StartsWith("luban_interface_", StringComparison.Ordinal)));
+    }
+
+    private static double Kernel(string link, string counter) => double.Parse(File.ReadAllText(Path.Combine(
+        BondFixtures.Root("lab-8023ad-healthy"), "sys/class/net", link, "statistics", counter)), CultureInfo.InvariantCulture);
 
     [Fact]
     public void Render_should_leave_out_the_state_of_an_unreadable_bond()
@@ -73,47 +92,14 @@ public sealed partial class BondMetricsSpecs
         AssertWellFormed(text);
     }
 
+    /// <summary>Prometheus's linter passes it, and its text parser reads back only Luban's families, counters as
+    /// <c>_total</c>.</summary>
     private static void AssertWellFormed(string text)
     {
-        Assert.EndsWith("\n", text, StringComparison.Ordinal);
-        var typed = new Dictionary<string, string>();
-        var helped = new HashSet<string>();
-        string? current = null;
-        foreach (var line in text[..^1].Split('\n'))
-        {
-            if (HelpLine().Match(line) is { Success: true } help)
-            {
-                Assert.True(helped.Add(help.Groups["name"].Value), $"second HELP for {help.Groups["name"].Value}");
-                continue;
-            }
-
-            if (TypeLine().Match(line) is { Success: true } type)
-            {
-                var name = type.Groups["name"].Value;
-                Assert.True(helped.Contains(name), $"TYPE before HELP for {name}");
-                Assert.False(typed.ContainsKey(name), $"second TYPE for {name}");
-                typed[name] = type.Groups["type"].Value;
-                current = name;
-                continue;
-            }
-
-            var sample = SampleLine().Match(line);
-            Assert.True(sample.Success, $"not a sample line: '{line}'");
-            var metric = sample.Groups["name"].Value;
-            Assert.StartsWith("luban_bond_", metric, StringComparison.Ordinal);
-            Assert.True(metric == current, $"sample of {metric} outside its family (current {current})");
-            Assert.Equal(typed[metric] == "counter", metric.EndsWith("_total", StringComparison.Ordinal));
-        }
-
-        Assert.NotEmpty(typed);
+        PrometheusText.AssertLintClean(text);
+        var samples = PrometheusText.Parse(text);
+        Assert.NotEmpty(samples);
+        Assert.All(samples, s => Assert.StartsWith("luban_", s.Name, StringComparison.Ordinal));
+        Assert.All(samples.Where(s => s.Type == "counter"), s => Assert.EndsWith("_total", s.Name, StringComparison.Ordinal));
     }
-
-    [GeneratedRegex(@"^# HELP (?<name>[a-zA-Z_:][a-zA-Z0-9_:]*) \S.*$")]
-    private static partial Regex HelpLine();
-
-    [GeneratedRegex(@"^# TYPE (?<name>[a-zA-Z_:][a-zA-Z0-9_:]*) (?<type>counter|gauge|histogram|summary|untyped)$")]
-    private static partial Regex TypeLine();
-
-    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\[\\"n]|[^"\\\n])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\[\\"n]|[^"\\\n])*")*\})? (-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?|NaN|[+-]Inf)$""")]
-    private static partial Regex SampleLine();
 }

@@ -84,6 +84,41 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
         Assert.True(result.Requests > 1_000, $"too little load to mean anything: {result}");
         Assert.True(result.ByInstance.ContainsKey(started), $"{started} never answered a request: {result}");
         Assert.Equal(0, result.Failed);
+        await MetricsAfterTheCycleAsync(started);
+    }
+
+    /// <summary>The address holder's <c>/metrics</c> after a scale cycle: Prometheus's linter passes it, its parser
+    /// reads it, and every family of the issue is there with values that fit the cycle just run.</summary>
+    private async Task MetricsAfterTheCycleAsync(string started)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var text = await http.GetStringAsync(new Uri(cluster.AdminUrl, "/metrics"));
+        PrometheusText.AssertLintClean(text);
+        var samples = PrometheusText.Parse(text);
+        double Sum(string name, Func<PrometheusText.Sample, bool>? where = null) =>
+            samples.Where(s => s.Name == name && (where?.Invoke(s) ?? true)).Sum(s => s.Value);
+        var figures = string.Join("; ", new[]
+        {
+            $"connections {Sum("luban_vm_connections")}", $"in service {Sum("luban_vm_state", s => s.Label("state") == "InService")}",
+            $"starts {Sum("luban_scaling_events_total", s => s.Label("kind") == ScaleEventKinds.Start)}",
+            $"drains {Sum("luban_drain_duration_seconds_count")} taking {Sum("luban_drain_duration_seconds_sum"):0.0} s",
+            $"start-to-rotation {Sum("luban_vm_start_to_rotation_seconds_count")} taking {Sum("luban_vm_start_to_rotation_seconds_sum"):0.0} s",
+            $"2xx to {started} {Sum("luban_frontdoor_requests_total", s => s.Label("vm") == started && s.Label("code") == "2xx")}",
+            $"front door errors {Sum("luban_frontdoor_errors_total")}",
+        });
+        Log($"/metrics after the cycle: {figures}");
+        Assert.Equal(2, Sum("luban_vm_state", s => s.Label("state") == "InService"));
+        Assert.Equal(0, Sum("luban_vm_state", s => s.Label("vm") == started && s.Label("state") != "ShutOff"));
+        Assert.Equal(1, Sum("luban_supervisor_status_up"));
+        Assert.Equal(2, Sum("luban_host_reachable"));
+        Assert.True(Sum("luban_scaling_events_total", s => s.Label("kind") == ScaleEventKinds.Start) >= 1, figures);
+        Assert.True(Sum("luban_drain_duration_seconds_count") >= 1, figures);
+        Assert.InRange(Sum("luban_drain_duration_seconds_sum") / Sum("luban_drain_duration_seconds_count"), 0, 31);
+        Assert.True(Sum("luban_vm_start_to_rotation_seconds_count") >= 1, figures);
+        Assert.InRange(Sum("luban_vm_start_to_rotation_seconds_sum") / Sum("luban_vm_start_to_rotation_seconds_count"), 1, 150);
+        Assert.True(Sum("luban_frontdoor_requests_total", s => s.Label("vm") == started && s.Label("code") == "2xx") > 0, figures);
+        Assert.True(Sum("luban_frontdoor_request_duration_seconds_count") > 1_000, figures);
+        Assert.Contains(samples, s => s.Name == "luban_vm_utilisation_ratio" && s.Value is >= 0 and <= 2);
     }
 
     [EndToEndFact]

@@ -27,8 +27,10 @@ ensure_test_deps() {
   ensure_runtime_deps
   # clang + zlib: NativeAOT; postgresql: shared records; chromium + fonts: page tests; wrk: benchmarks; the
   # package with shellcheck: the scripts' own spec (Luban.Tests/Scripts); keepalived: the end-to-end cluster's two
-  # front-end hosts (./luban up --netns --ha).
-  ensure_apt clang-14 zlib1g-dev postgresql chromium fonts-wqy-zenhei wrk openssh-client iproute2 shellcheck keepalived
+  # front-end hosts (./luban up --netns --ha); prometheus (promtool) and python3-prometheus-client: /metrics checked
+  # by Prometheus's own linter and text parser.
+  ensure_apt clang-14 zlib1g-dev postgresql chromium fonts-wqy-zenhei wrk openssh-client iproute2 shellcheck keepalived \
+    prometheus python3-prometheus-client
   # Node.js with npm drives the browser tests; this machine kind ships it, Debian's packages stand in otherwise.
   command -v npm >/dev/null || ensure_apt nodejs npm
   local browser="$ROOT/Luban.Tests/Web/browser"
