@@ -7,6 +7,7 @@ using Luban.Actors.Cluster;
 using Luban.Actors.Scaling;
 using Luban.Protocol;
 using Luban.Seed.Admin;
+using Luban.Seed.Dashboard;
 using Luban.Seed.FrontDoor;
 using Luban.Seed.Operator;
 using Yarp.ReverseProxy.Configuration;
@@ -44,6 +45,7 @@ public sealed class SeedApp : IAsyncDisposable
         var supervisorSettings = PolicyTable.Read(hocon);
         var bondSettings = BondHosting.ReadSettings(options, hocon);
         var frontDoorSettings = FrontDoorSettings.Read(hocon, options);
+        var dashboardSettings = DashboardSettings.Read(hocon);
 
         var frontDoor = FrontDoorApp.Build(frontDoorSettings);
         var yarp = frontDoor.Services.GetRequiredService<InMemoryConfigProvider>();
@@ -77,6 +79,8 @@ public sealed class SeedApp : IAsyncDisposable
                 system.ActorOf(MembershipGuard.Props(hocon.GetTimeSpan(MembershipGuardSettings.IdentifyWithinKey,
                     MembershipGuardSettings.DefaultIdentifyWithin, false), registry.Get<ScaleSupervisorKey>()), "membership-guard");
                 system.ActorOf(Metrics.MetricsRecorder.Props(metrics.Events), "metrics");
+                registry.Register<HistorySamplerKey>(system.ActorOf(
+                    HistorySampler.Props(dashboardSettings, registry.Get<ScaleSupervisorKey>()), "dashboard-history"));
                 var endpoint = system.ActorOf(OperatorEndpoint.Props(registry, TimeProvider.System), "operator");
                 ClusterClientReceptionist.Get(system).RegisterService(endpoint);
             }));

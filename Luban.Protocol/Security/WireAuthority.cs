@@ -25,7 +25,8 @@ public static class WireAuthority
                 : $"{signer.Subject} may not report the bond of host {m.Host}",
             DrainProgress m => FrontDoorOf(signer, m.FrontDoor),
             FrontDoorReport m => FrontDoorOf(signer, m.FrontDoor),
-            StartVm or StopVm or BackendsChanged or AgentRegistered or SecurityNotice or Operator.OperatorProtocol.IOperatorCommand =>
+            StartVm or StopVm or BackendsChanged or AgentRegistered or SecurityNotice or Operator.OperatorProtocol.IOperatorCommand
+                or ScaleEvent or SupervisorStatus =>
                 signer.Role == IdentityRole.Seed ? null : $"{signer.Subject} may not send {message.GetType().Name}: only a seed may",
             _ => null,
         };

@@ -7,13 +7,16 @@ using Luban.Seed.Admin;
 namespace Luban.Seed.Dashboard;
 
 /// <summary>
-/// The operator's dashboard on the admin port: a static page (embedded, so the seed needs no wwwroot on disk) and
-/// the status document pushed to it as Server-Sent Events.
+/// The operator's dashboard on the admin port: a static page (embedded, so the seed needs no wwwroot on disk), the
+/// status document pushed to it as Server-Sent Events, and the chart's recent past that the page draws first.
 /// </summary>
 public static class DashboardEndpoints
 {
     public const string PagePath = "/dashboard";
     public const string StreamPath = "/api/status/stream";
+    public const string HistoryPath = "/api/history";
+
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>How often the status document is pushed; the chart's time resolution.</summary>
     public static readonly TimeSpan PushInterval = TimeSpan.FromSeconds(1);
@@ -42,6 +45,9 @@ public static class DashboardEndpoints
             TypedResults.ServerSentEvents(StatusStream.ReadAsync(
                 cancel => StatusAssembler.AssembleAsync(system, registry, clock, cancel),
                 clock, PushInterval, requestAborted, lifetime.ApplicationStopping)));
+        app.MapGet(HistoryPath, async (ActorRegistry registry, CancellationToken cancel) => Results.Json(
+            await registry.Get<HistorySamplerKey>().Ask<HistoryDocument>(HistorySampler.GetHistory.Instance, AskTimeout, cancel),
+            StatusAssembler.Json));
     }
 
     private static IResult File(string name) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using Luban.Protocol;
 using Luban.Protocol.Security;
+using Luban.Tests.Support;
 using static Luban.Protocol.Bonding.BondProtocol;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Operator.OperatorProtocol;
@@ -36,6 +37,10 @@ public sealed class WireAuthoritySpecs
         { "operator command straight from an operator", new StopVmNow(B1), Id(IdentityRole.Operator, "alice"), "only a seed may" },
         { "operator command through a seed", new StopVmNow(B1, new ActingOperator("operator alice", true)), Id(IdentityRole.Seed, "A"), null },
         { "a question from a viewer", GetSupervisorStatus.Instance, Id(IdentityRole.Viewer, "bob"), null },
+        // What the seeds count and chart: the supervisor's events and status come from a seed, never from an agent.
+        { "scale event from an agent", new ScaleEvent(DateTimeOffset.UnixEpoch, "start", "scale-out/all-above-upper", "forged"), Id(IdentityRole.Agent, "B"), "only a seed may" },
+        { "scale event from a seed", new ScaleEvent(DateTimeOffset.UnixEpoch, "start", "scale-out/all-above-upper", "decided"), Id(IdentityRole.Seed, "A"), null },
+        { "supervisor status from an agent", SupervisorStatuses.Of(), Id(IdentityRole.Agent, "B"), "only a seed may" },
     };
 
     [Theory]

@@ -1,7 +1,8 @@
-// 魯班雲 dashboard: renders the status document pushed by /api/status/stream; plain JS and Chart.js, no build step.
+// 魯班雲 dashboard: draws the seed's recent past from /api/history, then renders the status document pushed by
+// /api/status/stream; plain JS and Chart.js, no build step.
 "use strict";
 
-const CHART_WINDOW_MS = 15 * 60 * 1000;   // keep the last 15 minutes on the chart
+let chartWindowMs = 15 * 60 * 1000;       // the seed's luban.dashboard.history, once /api/history has said it
 const STALE_AFTER_MS = 4000;              // the stream pushes every second; silence this long means trouble
 const EVENT_ROWS = 100;
 const MARKER_KINDS = { start: "#1a7f37", drain: "#b36b00", stop: "#c62828" };
@@ -37,6 +38,7 @@ const percent = (u) => `${Math.round(u * 100)}%`;
 const markers = [];          // { at, kind, label }
 const seenEvents = new Set();
 const seriesByVm = new Map(); // "host/vm" -> dataset
+let lastPointAt = -Infinity;  // the chart's newest time: a point is added only after it, so history and stream never overlap
 
 // Draws each scale event as a labelled vertical line, like the arrows of the paper's Figure 15.
 const scaleMarkerPlugin = {
@@ -117,13 +119,13 @@ const chart = new Chart(document.getElementById("connections-chart"), {
   plugins: [scaleMarkerPlugin],
 });
 
-function seriesFor(host, vm) {
-  const key = `${host.id}/${vm.id}`;
+function seriesFor(hostId, vmId) {
+  const key = `${hostId}/${vmId}`;
   let series = seriesByVm.get(key);
   if (!series) {
     const color = PALETTE[seriesByVm.size % PALETTE.length];
     series = {
-      label: `${vm.id} (host ${host.id})`,
+      label: `${vmId} (host ${hostId})`,
       data: [],
       yAxisID: "y",
       borderColor: color,
@@ -139,38 +141,38 @@ function seriesFor(host, vm) {
   return series;
 }
 
-function updateChart(doc) {
-  const t = Date.parse(doc.generatedAt);
+// One instant of the chart: each VM's connections (null leaves a gap) and the running count (null: not known).
+function addPoint(t, vms, running) {
   const present = new Set();
-  let running = 0;
-  for (const host of doc.hosts) {
-    for (const vm of host.vms) {
-      if (host.reachable && RUNNING_STATES.has(vm.state)) running++;
-      // A VM joins the chart with its first connection count, so a start still in flight adds no empty series.
-      const key = `${host.id}/${vm.id}`;
-      if (vm.connections == null && !seriesByVm.has(key)) continue;
-      const series = seriesFor(host, vm);
-      present.add(series);
-      // A shut-off VM or one whose count is unknown leaves a gap rather than a misleading zero.
-      const live = vm.state !== "ShutOff" && vm.state !== "Failed";
-      series.data.push({ x: t, y: live ? vm.connections ?? null : null });
-    }
+  for (const { hostId, vmId, connections } of vms) {
+    // A VM joins the chart with its first connection count, so a start still in flight adds no empty series.
+    if (connections == null && !seriesByVm.has(`${hostId}/${vmId}`)) continue;
+    const series = seriesFor(hostId, vmId);
+    present.add(series);
+    series.data.push({ x: t, y: connections });
   }
   for (const series of seriesByVm.values()) {
     if (!present.has(series)) series.data.push({ x: t, y: null });
   }
   vmCountSeries.data.push({ x: t, y: running });
+  lastPointAt = t;
+}
 
-  for (const event of doc.events) {
+// The same event may come from the history and from the stream's event log: it is drawn once.
+function addMarkers(events) {
+  for (const event of events) {
     if (!(event.kind in MARKER_KINDS)) continue;
-    const key = `${event.at}|${event.kind}|${event.host ?? ""}|${event.vm ?? ""}`;
+    const at = Date.parse(event.at);
+    const key = `${at}|${event.kind}|${event.host ?? ""}|${event.vm ?? ""}`;
     if (seenEvents.has(key)) continue;
     seenEvents.add(key);
-    markers.push({ at: Date.parse(event.at), kind: event.kind, label: `${event.kind} ${event.vm ?? event.host ?? ""}`.trim() });
+    markers.push({ at, kind: event.kind, label: `${event.kind} ${event.vm ?? event.host ?? ""}`.trim() });
   }
   markers.sort((a, b) => a.at - b.at);
+}
 
-  const oldest = t - CHART_WINDOW_MS;
+function redrawChart(t) {
+  const oldest = t - chartWindowMs;
   for (const dataset of chart.data.datasets) {
     while (dataset.data.length && dataset.data[0].x < oldest) dataset.data.shift();
   }
@@ -178,6 +180,36 @@ function updateChart(doc) {
   chart.options.scales.x.min = Math.max(oldest, vmCountSeries.data[0]?.x ?? t);
   chart.options.scales.x.max = t;
   chart.update("none");
+}
+
+function updateChart(doc) {
+  const t = Date.parse(doc.generatedAt);
+  addMarkers(doc.events);
+  if (t <= lastPointAt) return;
+  const vms = [];
+  let running = 0;
+  for (const host of doc.hosts) {
+    for (const vm of host.vms) {
+      if (host.reachable && RUNNING_STATES.has(vm.state)) running++;
+      // A shut-off VM or one whose count is unknown leaves a gap rather than a misleading zero.
+      const live = vm.state !== "ShutOff" && vm.state !== "Failed";
+      vms.push({ hostId: host.id, vmId: vm.id, connections: live ? vm.connections ?? null : null });
+    }
+  }
+  // Without the supervisor's answer (no policy) the count is unknown, not zero.
+  addPoint(t, vms, doc.policy ? running : null);
+  redrawChart(t);
+}
+
+// The seed's samples of the window before the page opened, column by column (see /api/history).
+function drawHistory(history) {
+  chartWindowMs = history.windowSeconds * 1000;
+  history.times.forEach((t, i) => {
+    if (t <= lastPointAt) return;
+    addPoint(t, history.vms.map((vm) => ({ hostId: vm.host, vmId: vm.vm, connections: vm.connections[i] })), history.running[i]);
+  });
+  addMarkers(history.events);
+  if (history.times.length) redrawChart(lastPointAt);
 }
 
 // ---------- panels ----------
@@ -333,10 +365,14 @@ function setLive(kind, text) {
   live.textContent = text;
 }
 
+// Status documents that arrive before the history is drawn wait for it, so the chart's points stay in time order.
+let historyDrawn = false;
+const waitingForHistory = [];
+
 function render(doc) {
   renderProblems(doc);
   renderCards(doc);
-  updateChart(doc);
+  if (historyDrawn) updateChart(doc); else waitingForHistory.push(doc);
   renderHosts(doc);
   renderPolicy(doc);
   renderBond(doc);
@@ -344,6 +380,15 @@ function render(doc) {
   renderEvents(doc);
   document.getElementById("updated").textContent = `updated ${clock(Date.parse(doc.generatedAt))}`;
 }
+
+fetch("/api/history")
+  .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`history: HTTP ${response.status}`))))
+  .then(drawHistory)
+  .catch((e) => console.warn("the chart starts without its recent past", e))
+  .finally(() => {
+    historyDrawn = true;
+    waitingForHistory.splice(0).forEach(updateChart);
+  });
 
 const stream = new EventSource("/api/status/stream");
 stream.onmessage = (message) => {
