@@ -22,7 +22,7 @@ public sealed class ScaleEventMetrics
     public ScaleEventMetrics(IMetricFactory factory)
     {
         _events = factory.CreateCounter("luban_scaling_events_total",
-            "Decisions and events of the scale supervisor, by kind (start, drain, stop, hold, …) and rule.", "kind", "rule");
+            "Decisions and events of the scale supervisor, by kind (start, drain, stop, hold, …) and rule.", ["kind", "rule"]);
         _drains = factory.CreateHistogram("luban_drain_duration_seconds",
             "From a VM's drain decision to its stop (every front door at 0 in flight, or the drain deadline).",
             new HistogramConfiguration { Buckets = [0.5, 1, 2, 5, 10, 20, 30, 45, 60, 120] });
