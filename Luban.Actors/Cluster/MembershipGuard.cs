@@ -100,34 +100,53 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
 
 /// <summary>
 /// On every node: once this node is Up, and whenever a seed comes Up, it identifies itself to every seed's
-/// <see cref="MembershipGuard"/> (the message is signed with this node's certificate, which is the proof).
+/// <see cref="MembershipGuard"/> (the message is signed with this node's certificate, which is the proof); and again
+/// every <see cref="Repeat"/> while it is Up, so that no ordering of membership events (a seed seen Up before this node
+/// sees itself Up) or lost message leaves a guard waiting until it downs this node. A guard takes a repeat as a no-op.
 /// </summary>
-public sealed class MemberIdentifier : ReceiveActor
+public sealed class MemberIdentifier : ReceiveActor, IWithTimers
 {
+    /// <summary>How often a node that is Up identifies itself again: well inside <c>identify-within</c> (15 s).</summary>
+    public static readonly TimeSpan Repeat = TimeSpan.FromSeconds(4);
+
+    private sealed class IdentifyAgain
+    {
+        public static readonly IdentifyAgain Instance = new();
+    }
+
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
 
     public MemberIdentifier()
     {
         Receive<ClusterEvent.MemberUp>(up =>
         {
-            if (up.Member.Address == _cluster.SelfAddress)
-            {
-                foreach (var seed in _cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Seed) && m.Status == MemberStatus.Up))
-                    Identify(seed.Address);
-            }
+            if (up.Member.Address == _cluster.SelfAddress) IdentifyToSeeds();
             else if (up.Member.HasRole(ClusterRoles.Seed) && _cluster.SelfMember.Status == MemberStatus.Up)
-            {
                 Identify(up.Member.Address);
-            }
+        });
+        Receive<IdentifyAgain>(_ =>
+        {
+            if (_cluster.SelfMember.Status == MemberStatus.Up) IdentifyToSeeds();
         });
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props() => Akka.Actor.Props.Create(() => new MemberIdentifier());
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
+        Timers.StartPeriodicTimer("again", IdentifyAgain.Instance, Repeat);
+    }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private void IdentifyToSeeds()
+    {
+        foreach (var seed in _cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Seed) && m.Status == MemberStatus.Up))
+            Identify(seed.Address);
+    }
 
     private void Identify(Address seed)
     {

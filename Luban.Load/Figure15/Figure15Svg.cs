@@ -27,7 +27,7 @@ public static class Figure15Svg
     private static readonly string[] VmColours = ["#1f77b4", "#e377c2", "#9467bd", "#8c564b", "#17becf", "#bcbd22"];
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
-    public static string Build(Timeline timeline, double plannedSeconds)
+    public static string Build(Timeline timeline, double plannedSeconds, bool paper = false)
     {
         var samples = timeline.Samples;
         var vms = timeline.VmsInOrderOfAppearance();
@@ -48,7 +48,7 @@ public static class Figure15Svg
             new XAttribute("viewBox", $"0 0 {Width} {Height}"),
             new XAttribute("font-family", Font), new XAttribute("font-size", 12), new XAttribute("fill", "#222"),
             E("rect", A("width", Width), A("height", Height), A("fill", "#ffffff")),
-            Text(Width / 2.0, 26, $"Luban Cloud — Figure 15, time-compressed ({timeline.StartedAt.UtcDateTime:yyyy-MM-dd})",
+            Text(Width / 2.0, 26, $"Luban Cloud — Figure 15, {(paper ? "at the paper's settings" : "time-compressed")} ({timeline.StartedAt.UtcDateTime:yyyy-MM-dd})",
                 A("text-anchor", "middle"), A("font-size", 17), A("font-weight", "bold")),
             Text(Width / 2.0, 47, Subtitle(timeline), A("text-anchor", "middle"), A("fill", "#555")));
 

@@ -174,11 +174,11 @@ internal sealed class LoadRun(LoadOptions options, RunContext context)
         report = report with
         {
             Reactions = ReactionTimeCalculator.Calculate(timeline),
-            Files = Figure15Files.Names.Select(name => Path.Combine(options.OutDirectory, name)).ToList(),
+            Files = Figure15Files.NamesFor(options.Paper).Select(name => Path.Combine(options.OutDirectory, name)).ToList(),
         };
         try
         {
-            await Figure15Files.WriteAsync(options.OutDirectory, timeline, options.Profile.Duration.TotalSeconds, report);
+            await Figure15Files.WriteAsync(options.OutDirectory, timeline, options.Profile.Duration.TotalSeconds, report, options.Paper);
             return (report, false);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)

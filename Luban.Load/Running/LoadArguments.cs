@@ -9,6 +9,7 @@ public enum LoadMix { Path, Journey }
 
 /// <summary>What <c>luban load</c> was asked to do.</summary>
 /// <param name="OutDirectory">Where <c>--figure15</c> writes its files.</param>
+/// <param name="Paper"><c>--figure15 --paper</c>: the paper's 20-minute timeline with people using the service.</param>
 public sealed record LoadOptions(
     Uri Url,
     string Path,
@@ -18,7 +19,8 @@ public sealed record LoadOptions(
     string OutDirectory,
     bool Json,
     LoadMix Mix = LoadMix.Path,
-    int SignInEvery = Journeys.UserJourney.DefaultSignInEvery)
+    int SignInEvery = Journeys.UserJourney.DefaultSignInEvery,
+    bool Paper = false)
 {
     /// <summary>The repeated request, or the base URL the journeys' requests are relative to.</summary>
     public Uri Target => Mix == LoadMix.Journey ? new Uri(Url, "/") : new(Url, Path);
@@ -59,14 +61,14 @@ public static class LoadArguments
     private static readonly HashSet<string> ValueOptions =
         ["--url", "--path", "--admin-url", "--clients", "--ramp", "--hold", "--fall", "--profile", "--out", "--mix", "--sign-in-every"];
 
-    private static readonly HashSet<string> FlagOptions = ["--figure15", "--json", "--help", "-h"];
+    private static readonly HashSet<string> FlagOptions = ["--figure15", "--paper", "--json", "--help", "-h"];
 
     private static readonly string[] ShapeOptions = ["--clients", "--ramp", "--hold", "--fall"];
 
     public static LoadCommandLine Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         var values = new Dictionary<string, string>();
-        bool figure15 = false, json = false;
+        bool figure15 = false, json = false, paper = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -79,6 +81,7 @@ public static class LoadArguments
                 switch (flag)
                 {
                     case "--figure15": figure15 = true; break;
+                    case "--paper": paper = true; break;
                     case "--json": json = true; break;
                     default: return new LoadCommandLine.Help(LoadUsage.Text);
                 }
@@ -97,9 +100,11 @@ public static class LoadArguments
             !TryUrl(values.GetValueOrDefault("--admin-url") ?? environment(AdminUrlVariable) ?? DefaultAdminUrl, "--admin-url", out var adminUrl, out error))
             return Error(error);
 
+        if (paper && !figure15) return Error("--paper goes with --figure15 (luban load --figure15 --paper)");
         var mix = values.GetValueOrDefault("--mix") switch
         {
-            null or "path" => LoadMix.Path,
+            null => paper ? LoadMix.Journey : LoadMix.Path,
+            "path" => LoadMix.Path,
             "journey" => (LoadMix?)LoadMix.Journey,
             _ => null,
         };
@@ -134,20 +139,25 @@ public static class LoadArguments
         }
         else
         {
-            var clients = figure15 ? Figure15Defaults.Clients : DefaultClients;
+            var clients = paper ? PaperFigure15.Clients : figure15 ? Figure15Defaults.Clients : DefaultClients;
             if (values.TryGetValue("--clients", out var clientsText) &&
                 (!int.TryParse(clientsText, NumberStyles.None, CultureInfo.InvariantCulture, out clients) ||
                  clients < 1 || clients > ProfileParser.MaxClients))
                 return Error($"--clients must be a whole number from 1 to {ProfileParser.MaxClients}: '{clientsText}'");
-            if (!TryDuration(values, "--ramp", figure15 ? Figure15Defaults.Ramp : DefaultRamp, out var ramp, out error) ||
-                !TryDuration(values, "--hold", figure15 ? Figure15Defaults.Hold : DefaultHold, out var hold, out error) ||
-                !TryDuration(values, "--fall", figure15 ? Figure15Defaults.Fall : DefaultFall, out var fall, out error))
+            var (rampDefault, holdDefault, fallDefault, tail) = paper
+                ? (PaperFigure15.Ramp, PaperFigure15.Hold, PaperFigure15.Fall, PaperFigure15.IdleTail)
+                : figure15
+                    ? (Figure15Defaults.Ramp, Figure15Defaults.Hold, Figure15Defaults.Fall, Figure15Defaults.IdleTail)
+                    : (DefaultRamp, DefaultHold, DefaultFall, TimeSpan.Zero);
+            if (!TryDuration(values, "--ramp", rampDefault, out var ramp, out error) ||
+                !TryDuration(values, "--hold", holdDefault, out var hold, out error) ||
+                !TryDuration(values, "--fall", fallDefault, out var fall, out error))
                 return Error(error);
-            profile = LoadProfile.RampHoldFall(clients, ramp, hold, fall, figure15 ? Figure15Defaults.IdleTail : TimeSpan.Zero);
+            profile = LoadProfile.RampHoldFall(clients, ramp, hold, fall, tail);
             if (profile.Duration <= TimeSpan.Zero) return Error("--ramp, --hold and --fall are all 0s: the run would last 0 s");
         }
 
-        return new LoadCommandLine.Run(new LoadOptions(url, path, adminUrl, profile, figure15, outDirectory, json, mix.Value, signInEvery));
+        return new LoadCommandLine.Run(new LoadOptions(url, path, adminUrl, profile, figure15, outDirectory, json, mix.Value, signInEvery, paper));
     }
 
     private static bool TryUrl(string text, string option, out Uri url, out string error)

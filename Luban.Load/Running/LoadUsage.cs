@@ -8,7 +8,7 @@ public static class LoadUsage
 {
     public static string Text { get; } = $"""
         usage: luban load [options]
-               luban load --figure15 [options]
+               luban load --figure15 [--paper] [options]
 
         Closed-loop HTTP load on the front door: each client keeps one keep-alive connection and sends one request
         after another. A progress line goes to stderr every second; the summary goes to stdout and ends with a line
@@ -46,6 +46,11 @@ public static class LoadUsage
                            fall {Figure15Defaults.Clients}-0 {Durations.Format(Figure15Defaults.Fall)}, hold 0 {Durations.Format(Figure15Defaults.IdleTail)} (overridden by --profile or --clients/--ramp/...).
                            Records the VMs every second and the scaling events, prints the reaction times, and
                            writes figure15.csv, figure15-events.csv, figure15.svg and figure15-summary.txt
+          --paper          with --figure15: the paper's own pace, 20 minutes: ramp 0-{PaperFigure15.Clients} {Durations.Format(PaperFigure15.Ramp)}, hold {Durations.Format(PaperFigure15.Hold)},
+                           fall {Durations.Format(PaperFigure15.Fall)}, hold 0 {Durations.Format(PaperFigure15.IdleTail)}; --mix journey unless --mix is given; writes
+                           figure15-paper.csv, figure15-paper-events.csv, figure15-paper.svg, figure15-paper-summary.txt.
+                           ./luban load sets the cluster's tick to 5m for the run (decisions at minutes 5, 10, 15,
+                           20) and puts it back after; run the cluster with round robin (./luban up's default)
           --out DIR        where --figure15 writes; created if missing; default {LoadArguments.DefaultOut}
 
         output:

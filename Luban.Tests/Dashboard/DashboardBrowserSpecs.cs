@@ -26,7 +26,11 @@ public class DashboardBrowserSpecs
     [BrowserFact]
     public async Task Dashboard_should_show_the_VMs_and_gain_a_chart_series_when_a_VM_starts()
     {
-        await using var cluster = await TestCluster.StartSeedAsync();
+        // The seed watches the bond a kernel wrote in the bond lab, so the page shows its links' counters.
+        await using var cluster = await TestCluster.StartSeedAsync(o => o with
+        {
+            Bonds = ["bond0"], BondRoot = Bonding.BondFixtures.Root("lab-8023ad-healthy"),
+        });
         var supervisor = cluster.Seed.Services.GetRequiredService<ActorRegistry>().Get<ScaleSupervisorKey>();
         // Paused first, so the page is checked with one VM before the supervisor restores host B's floor of two.
         var paused = await supervisor.Ask<OperatorReply>(new SetAutoscale(true), AskTimeout);
@@ -72,6 +76,7 @@ public class DashboardBrowserSpecs
         Assert.Contains("OK chart series 1 -> 2", output);
         Assert.Contains("luban-b-2 (host B)", output);
         Assert.Contains("OK start event", output);
+        Assert.Contains($"OK link eth1 sent {File.ReadAllText(Path.Combine(Bonding.BondFixtures.Root("lab-8023ad-healthy"), "sys/class/net/eth1/statistics/tx_packets")).Trim()} packets", output);
         Assert.True(new FileInfo(screenshot).Length > 20_000, "screenshot of the dashboard was not written");
     }
 

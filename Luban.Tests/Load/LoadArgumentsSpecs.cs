@@ -44,6 +44,8 @@ public sealed class LoadArgumentsSpecs
     [InlineData("--figure15", "ramp 0-160 20s, hold 160 70s, fall 160-0 5s, hold 0 60s")]
     [InlineData("--figure15 --clients 40 --hold 30s", "ramp 0-40 20s, hold 40 30s, fall 40-0 5s, hold 0 60s")]
     [InlineData("--figure15 --profile \"ramp 0-4 1s, fall 4-0 1s\"", "ramp 0-4 1s, fall 4-0 1s")]
+    [InlineData("--figure15 --paper", "ramp 0-160 180s, hold 160 540s, fall 160-0 30s, hold 0 450s")]
+    [InlineData("--figure15 --paper --clients 120", "ramp 0-120 180s, hold 120 540s, fall 120-0 30s, hold 0 450s")]
     public void Parser_should_build_the_profile(string line, string expected)
     {
         Assert.Equal(expected, Run(Split(line)).Profile.ToString());
@@ -89,6 +91,7 @@ public sealed class LoadArgumentsSpecs
     [InlineData("--json=yes", "--json takes no value")]
     [InlineData("--clients 1 --clients 2", "--clients is given twice")]
     [InlineData("load", "unexpected argument 'load'")]
+    [InlineData("--paper", "--paper goes with --figure15")]
     public void Parser_should_name_the_option_in_a_usage_error(string line, string expected)
     {
         var error = Assert.IsType<LoadCommandLine.UsageError>(LoadArguments.Parse(Split(line), NoEnvironment));
@@ -133,6 +136,18 @@ public sealed class LoadArgumentsSpecs
         Assert.Equal(LoadMix.Journey, figure.Mix);
         Assert.Equal(10, journey.SignInEvery);
         Assert.Equal(0, Run(["--mix", "journey", "--sign-in-every", "0"]).SignInEvery);
+    }
+
+    [Theory]
+    [InlineData("--figure15 --paper", LoadMix.Journey, "figure15-paper.csv figure15-paper-events.csv figure15-paper.svg figure15-paper-summary.txt")]
+    [InlineData("--figure15 --paper --mix path", LoadMix.Path, "figure15-paper.csv figure15-paper-events.csv figure15-paper.svg figure15-paper-summary.txt")]
+    [InlineData("--figure15", LoadMix.Path, "figure15.csv figure15-events.csv figure15.svg figure15-summary.txt")]
+    public void Parser_should_give_the_paper_run_its_journeys_and_its_own_files(string line, LoadMix mix, string files)
+    {
+        var options = Run(Split(line));
+
+        Assert.Equal(mix, options.Mix);
+        Assert.Equal(files, string.Join(' ', Luban.Load.Figure15.Figure15Files.NamesFor(options.Paper)));
     }
 
     [Theory]

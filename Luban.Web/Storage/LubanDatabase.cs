@@ -40,11 +40,16 @@ public abstract class LubanDatabase : IAsyncDisposable
     {
     }
 
+    /// <summary>How many times <see cref="RunAsync{T}"/> tries a piece of work before the database counts as unavailable.</summary>
+    public const int Attempts = 3;
+
     /// <summary>
     /// Runs <paramref name="work"/> on an open connection. When the connection or server fails, the pool is cleared and
-    /// the work runs once more on a fresh connection (a pooled connection may have died with a restarted server); a
-    /// second failure throws <see cref="DatabaseUnavailableException"/>. Work that writes must tolerate that one replay
-    /// (the stores write rows whose key the caller chose, so a replay of a committed insert is a key conflict).
+    /// the work runs again on a fresh connection (a pooled connection may have died with a restarted server), up to
+    /// <see cref="Attempts"/> times in all: under concurrent requests another request may be handed a dead pooled
+    /// connection between this one's failure and the pool's clearing. Then <see cref="DatabaseUnavailableException"/>.
+    /// Work that writes must tolerate a replay (the stores write rows whose key the caller chose, so a replay of a
+    /// committed insert is a key conflict).
     /// </summary>
     public async Task<T> RunAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -60,7 +65,7 @@ public abstract class LubanDatabase : IAsyncDisposable
             catch (Exception error) when (IsUnavailable(error) && !cancellationToken.IsCancellationRequested)
             {
                 ClearPool();
-                if (attempt == 2)
+                if (attempt == Attempts)
                 {
                     throw new DatabaseUnavailableException(error);
                 }
@@ -90,7 +95,7 @@ public abstract class LubanDatabase : IAsyncDisposable
             catch (Exception error) when (IsUnavailable(error))
             {
                 ClearPool();
-                if (attempt == 2)
+                if (attempt == Attempts)
                 {
                     throw new DatabaseUnavailableException(error);
                 }

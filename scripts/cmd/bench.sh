@@ -10,6 +10,9 @@ usage: ./luban bench <name> [options]
               the paper's NIC failover: two guests bonding two links in 802.3ad, one link pulled and restored;
               docs/bond-failover.svg/.csv, last line failover_gap_ms=.. lost=.. restored_gap_ms=.. (root; --help)
   policy      BenchmarkDotNet: one scaling decision for 1,000 hosts x 3 VMs
+  tls [ROUND_TRIPS] [CONNECTS]
+              the control plane with and without mutual TLS: connect time and HostReport round trips over
+              loopback (defaults 2000 and 10)
 USAGE
 }
 
@@ -27,6 +30,7 @@ cmd_bench() {
     bond) ensure_runtime_deps; ensure_apt iproute2; build_benchmarks; exec dotnet "$benchmarks" bond-latency "$@" ;;
     bond-failover) bench_bond_failover "$benchmarks" "$@" ;;
     policy) ensure_runtime_deps; build_benchmarks; exec dotnet "$benchmarks" --filter '*ScalingPolicy*' "$@" ;;
+    tls) ensure_runtime_deps; build_benchmarks; exec dotnet "$benchmarks" tls-latency "$@" ;;
     ""|--help|-h) bench_usage ;;
     *) die "bench: unknown benchmark '$name' (see ./luban bench --help)" ;;
   esac

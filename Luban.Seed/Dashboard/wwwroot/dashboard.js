@@ -328,7 +328,33 @@ function renderBond(doc) {
             el("td", { class: "num" }, s.speedMbps ? `${s.speedMbps} Mb/s` : "–"),
             el("td", { class: "num" }, s.linkFailureCount))))) : null);
     }),
+    renderCounters(doc.bond),
     el("p", { class: "muted small" }, `read ${clock(Date.parse(doc.bond.takenAt))}`));
+}
+
+// Traffic per bond, slave and plain interface as the kernel counts it, with the rate since the previous reading.
+let previousCounters = null;
+function renderCounters(bond) {
+  const counters = bond.counters ?? [];
+  if (counters.length === 0) return null;
+  const at = Date.parse(bond.takenAt);
+  const before = previousCounters;
+  previousCounters = { at, byName: new Map(counters.map((c) => [c.interface, c])) };
+  const rate = (c, field) => {
+    const old = before?.byName.get(c.interface);
+    const seconds = before ? (at - before.at) / 1000 : 0;
+    if (!old || seconds <= 0 || c[field] == null || old[field] == null || c[field] < old[field]) return "–";
+    return `${Math.round((c[field] - old[field]) / seconds).toLocaleString()}/s`;
+  };
+  const count = (v) => (v == null ? "–" : v.toLocaleString());
+  return el("table", { class: "table", id: "link-counters" },
+    el("thead", {}, el("tr", {}, ["Link · 介面", "Bond", "Received B", "Sent B", "Received pkts", "Sent pkts", "In pkts/s", "Out pkts/s"]
+      .map((t) => el("th", {}, t)))),
+    el("tbody", {}, counters.map((c) => el("tr", { "data-interface": c.interface },
+      el("td", {}, c.interface), el("td", {}, c.bond ?? "–"),
+      el("td", { class: "num" }, count(c.rxBytes)), el("td", { class: "num" }, count(c.txBytes)),
+      el("td", { class: "num" }, count(c.rxPackets)), el("td", { class: "num" }, count(c.txPackets)),
+      el("td", { class: "num" }, rate(c, "rxPackets")), el("td", { class: "num" }, rate(c, "txPackets"))))));
 }
 
 function renderMembers(doc) {

@@ -45,6 +45,13 @@ try {
   const times = await page.$$eval("#events tbody td.time", (cells) => cells.map((c) => c.textContent));
   if (times.some((t, i) => i > 0 && t > times[i - 1])) fail(`events not newest first: ${times}`); else console.log(`OK events newest first (${times.length})`);
 
+  // The kernel's counters of the watched bond's links (a bond-lab fixture tree), one row per link.
+  await page.waitForSelector('#link-counters tr[data-interface="eth1"]', { timeout: 10000 });
+  const eth1 = await page.$$eval('#link-counters tr[data-interface="eth1"] td', (cells) => cells.map((c) => c.textContent));
+  const links = await page.$$eval("#link-counters tbody tr", (rows) => rows.map((r) => r.dataset.interface));
+  if (eth1[1] !== "bond0" || links.join(",") !== "bond0,eth1,eth2") fail(`link counters read [${eth1}] for [${links}]`);
+  else console.log(`OK link eth1 sent ${eth1[5].replace(/\D/g, "")} packets (links ${links.join(", ")})`);
+
   // A few more seconds of both lines so the picture reads like the paper's Figure 15.
   await page.waitForTimeout(5000);
   await page.screenshot({ path: screenshot, fullPage: true });
