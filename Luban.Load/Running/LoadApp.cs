@@ -68,8 +68,13 @@ internal sealed class LoadRun(LoadOptions options, RunContext context)
     private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
     private int _journeys;
 
-    private Journeys.IClientJourney NewJourney() =>
-        new Journeys.UserJourney($"load-{_runId}-{Interlocked.Increment(ref _journeys)}@load.luban.test", "load journey passphrase", options.SignInEvery);
+    private Journeys.IClientJourney NewJourney()
+    {
+        var n = Interlocked.Increment(ref _journeys);
+        return options.Mix == LoadMix.People && n % LoadArguments.BuyerEvery != 1
+            ? new Journeys.VisitorJourney(n)
+            : new Journeys.UserJourney($"load-{_runId}-{n}@load.luban.test", "load journey passphrase", options.SignInEvery);
+    }
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
@@ -84,7 +89,7 @@ internal sealed class LoadRun(LoadOptions options, RunContext context)
         var recorder = new TimelineRecorder(startedAt);
         using var status = new StatusReader(options.AdminUrl, StatusTimeout);
         await using var load = new ClosedLoopLoad(options.Target, clock: _clock,
-            journeys: options.Mix == LoadMix.Journey ? NewJourney : null);
+            journeys: options.Mix == LoadMix.Path ? null : NewJourney);
         using var endSampling = new CancellationTokenSource();
         var sampling = SampleAsync(load, recorder, status, endSampling.Token);
 

@@ -4,8 +4,10 @@ using Luban.Load.Profiles;
 
 namespace Luban.Load.Running;
 
-/// <summary>What each client does: repeat one request (<c>--path</c>), or follow a user's journey.</summary>
-public enum LoadMix { Path, Journey }
+/// <summary>What each client does: repeat one request (<c>--path</c>), follow a user's journey, or be one of the
+/// people on the service (<see cref="People"/>: one client in <see cref="LoadArguments.BuyerEvery"/> a signed-in
+/// buyer's journey, the others visitors reading pages, the ruler and the examples and evaluating without saving).</summary>
+public enum LoadMix { Path, Journey, People }
 
 /// <summary>What <c>luban load</c> was asked to do.</summary>
 /// <param name="OutDirectory">Where <c>--figure15</c> writes its files.</param>
@@ -23,7 +25,7 @@ public sealed record LoadOptions(
     bool Paper = false)
 {
     /// <summary>The repeated request, or the base URL the journeys' requests are relative to.</summary>
-    public Uri Target => Mix == LoadMix.Journey ? new Uri(Url, "/") : new(Url, Path);
+    public Uri Target => Mix == LoadMix.Path ? new(Url, Path) : new Uri(Url, "/");
 }
 
 /// <summary>The outcome of reading the command line: a run, help to print, or a usage error naming the option.</summary>
@@ -51,6 +53,9 @@ public static class LoadArguments
     public const string DefaultAdminUrl = "http://127.0.0.1:8090";
     public const string DefaultPath = "/api/ruler?cm=100&profile=LUBAN_42_9";
     public const string DefaultOut = "docs";
+
+    /// <summary>With <c>--mix people</c>: every this many clients, one is a buyer with an account (the rest visit).</summary>
+    public const int BuyerEvery = 10;
 
     /// <summary>The plain run's shape: 0 → 50 clients in 30 s, 60 s at 50, back to 0 in 30 s.</summary>
     public const int DefaultClients = 50;
@@ -103,18 +108,19 @@ public static class LoadArguments
         if (paper && !figure15) return Error("--paper goes with --figure15 (luban load --figure15 --paper)");
         var mix = values.GetValueOrDefault("--mix") switch
         {
-            null => paper ? LoadMix.Journey : LoadMix.Path,
+            null => paper ? LoadMix.People : LoadMix.Path,
             "path" => LoadMix.Path,
             "journey" => (LoadMix?)LoadMix.Journey,
+            "people" => LoadMix.People,
             _ => null,
         };
-        if (mix is null) return Error($"--mix must be path or journey: '{values["--mix"]}'");
-        if (mix == LoadMix.Journey && values.ContainsKey("--path")) return Error("--path cannot be combined with --mix journey (the journey makes its own requests)");
+        if (mix is null) return Error($"--mix must be path, journey or people: '{values["--mix"]}'");
+        if (mix != LoadMix.Path && values.ContainsKey("--path")) return Error($"--path cannot be combined with --mix {mix.Value.ToString().ToLowerInvariant()} (the journey makes its own requests)");
 
         var signInEvery = Journeys.UserJourney.DefaultSignInEvery;
         if (values.TryGetValue("--sign-in-every", out var everyText))
         {
-            if (mix != LoadMix.Journey) return Error("--sign-in-every needs --mix journey");
+            if (mix == LoadMix.Path) return Error("--sign-in-every needs --mix journey or people");
             if (!int.TryParse(everyText, NumberStyles.None, CultureInfo.InvariantCulture, out signInEvery) || signInEvery > 10_000)
                 return Error($"--sign-in-every must be a whole number from 0 to 10000: '{everyText}'");
         }

@@ -20,8 +20,11 @@ public static class LoadUsage
           --mix MIX        what each client does: path (default) repeats GET --path; journey is a user of the
                            service: registers an account of its own, then goes round evaluate-and-save (with an
                            Idempotency-Key), list its records, compare its last two, signing in again every
-                           --sign-in-every rounds; the summary counts requests per step, with their medians
-          --sign-in-every N  with --mix journey: sign in again every N rounds; 0 = only when the session is
+                           --sign-in-every rounds; people is one client in {LoadArguments.BuyerEvery} such a buyer and the others
+                           visitors without an account (the page, a ruler length, the examples, and every third
+                           round an evaluation that is shown, not saved); the summary counts requests per step,
+                           with their medians
+          --sign-in-every N  with --mix journey or people: sign in again every N rounds; 0 = only when the session is
                            lost; default {Journeys.UserJourney.DefaultSignInEvery}. Each sign-in costs the service one password hash
           --admin-url URL  the seed's admin endpoint, whose /api/status is read every second for the VMs;
                            env {LoadArguments.AdminUrlVariable}; default {LoadArguments.DefaultAdminUrl}
@@ -47,7 +50,7 @@ public static class LoadUsage
                            Records the VMs every second and the scaling events, prints the reaction times, and
                            writes figure15.csv, figure15-events.csv, figure15.svg and figure15-summary.txt
           --paper          with --figure15: the paper's own pace, 20 minutes: ramp 0-{PaperFigure15.Clients} {Durations.Format(PaperFigure15.Ramp)}, hold {Durations.Format(PaperFigure15.Hold)},
-                           fall {Durations.Format(PaperFigure15.Fall)}, hold 0 {Durations.Format(PaperFigure15.IdleTail)}; --mix journey unless --mix is given; writes
+                           fall {Durations.Format(PaperFigure15.Fall)}, hold 0 {Durations.Format(PaperFigure15.IdleTail)}; --mix people unless --mix is given; writes
                            figure15-paper.csv, figure15-paper-events.csv, figure15-paper.svg, figure15-paper-summary.txt.
                            ./luban load sets the cluster's tick to 5m for the run (decisions at minutes 5, 10, 15,
                            20) and puts it back after; run the cluster with round robin (./luban up's default)

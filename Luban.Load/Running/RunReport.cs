@@ -56,7 +56,7 @@ public sealed record RunReport(
         {
             // Journeys: requests per step, in the journey's order, each with its share of the rate.
             var seconds = r.Elapsed.TotalSeconds;
-            lines.Insert(3, "steps:         " + string.Join(", ", Journeys.UserJourney.Steps.Where(r.ByStep.ContainsKey)
+            lines.Insert(3, "steps:         " + string.Join(", ", Journeys.UserJourney.Steps.Concat(Journeys.VisitorJourney.Steps).Where(r.ByStep.ContainsKey)
                 .Select(step => $"{step} {r.ByStep[step]} ({PerSecond(r.ByStep[step], seconds).ToString("0.0", CultureInfo.InvariantCulture)}/s, " +
                     $"p50 {r.StepP50Ms.GetValueOrDefault(step).ToString("0", CultureInfo.InvariantCulture)} ms)")));
         }

@@ -36,19 +36,7 @@ public sealed class DashboardSettingsSpecs
     [InlineData("luban.dashboard.history = infinite")]
     public void Invalid_history_should_stop_the_seed_naming_the_key(string hocon)
     {
-        var options = new ClusterNodeOptions
-        {
-            Role = ClusterRoles.Seed,
-            HostId = "A",
-            BindHost = "127.0.0.1",
-            Port = 0,
-            PublicHost = "127.0.0.1",
-            Seeds = [],
-            HoconDirectory = Repo.HoconDirectory,
-            CertificatesDirectory = TestCertificates.Directory,
-            AdminUrl = new Uri("http://127.0.0.1:0"),
-            PublicUrl = new Uri("http://127.0.0.1:0"),
-        };
+        var options = TestCluster.SeedOptions();
 
         var error = Assert.Throws<ConfigurationError>(() =>
             SeedApp.Build(options, ConfigurationFactory.ParseString(hocon).WithFallback(TestCluster.TestOverrides)));

@@ -139,7 +139,7 @@ public sealed class LoadArgumentsSpecs
     }
 
     [Theory]
-    [InlineData("--figure15 --paper", LoadMix.Journey, "figure15-paper.csv figure15-paper-events.csv figure15-paper.svg figure15-paper-summary.txt")]
+    [InlineData("--figure15 --paper", LoadMix.People, "figure15-paper.csv figure15-paper-events.csv figure15-paper.svg figure15-paper-summary.txt")]
     [InlineData("--figure15 --paper --mix path", LoadMix.Path, "figure15-paper.csv figure15-paper-events.csv figure15-paper.svg figure15-paper-summary.txt")]
     [InlineData("--figure15", LoadMix.Path, "figure15.csv figure15-events.csv figure15.svg figure15-summary.txt")]
     public void Parser_should_give_the_paper_run_its_journeys_and_its_own_files(string line, LoadMix mix, string files)
@@ -151,9 +151,10 @@ public sealed class LoadArgumentsSpecs
     }
 
     [Theory]
-    [InlineData("--mix random", "--mix must be path or journey")]
+    [InlineData("--mix random", "--mix must be path, journey or people")]
+    [InlineData("--mix people --path /x", "--path cannot be combined with --mix people")]
     [InlineData("--mix journey --path /x", "--path cannot be combined with --mix journey")]
-    [InlineData("--sign-in-every 3", "--sign-in-every needs --mix journey")]
+    [InlineData("--sign-in-every 3", "--sign-in-every needs --mix journey or people")]
     [InlineData("--mix journey --sign-in-every -1", "--sign-in-every must be a whole number")]
     public void Parser_should_refuse_a_bad_mix(string line, string message)
     {

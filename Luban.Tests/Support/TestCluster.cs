@@ -38,23 +38,26 @@ public sealed class TestCluster : IAsyncDisposable
 
     public static Config TestOverrides => LubanHocon.LoadTestOverrides(Repo.HoconDirectory);
 
+    /// <summary>A lone seed A on loopback, every port chosen by the system, with the tests' certificates.</summary>
+    public static ClusterNodeOptions SeedOptions() => new()
+    {
+        Role = ClusterRoles.Seed,
+        HostId = "A",
+        BindHost = "127.0.0.1",
+        Port = 0,
+        PublicHost = "127.0.0.1",
+        Seeds = [],
+        HoconDirectory = Repo.HoconDirectory,
+        CertificatesDirectory = TestCertificates.Directory,
+        AdminUrl = new Uri("http://127.0.0.1:0"),
+        PublicUrl = new Uri("http://127.0.0.1:0"),
+    };
+
     /// <summary>Starts the seed; <paramref name="configure"/> may adjust its options (bonds to watch, …).</summary>
     /// <param name="extra">HOCON on top of the test settings (e.g. front door limits).</param>
     public static async Task<TestCluster> StartSeedAsync(Func<ClusterNodeOptions, ClusterNodeOptions>? configure = null, Config? extra = null)
     {
-        var options = new ClusterNodeOptions
-        {
-            Role = ClusterRoles.Seed,
-            HostId = "A",
-            BindHost = "127.0.0.1",
-            Port = 0,
-            PublicHost = "127.0.0.1",
-            Seeds = [],
-            HoconDirectory = Repo.HoconDirectory,
-            CertificatesDirectory = TestCertificates.Directory,
-            AdminUrl = new Uri("http://127.0.0.1:0"),
-            PublicUrl = new Uri("http://127.0.0.1:0"),
-        };
+        var options = SeedOptions();
         var seed = SeedApp.Build(configure?.Invoke(options) ?? options, extra is null ? TestOverrides : extra.WithFallback(TestOverrides));
         await seed.StartAsync();
         var system = seed.Services.GetRequiredService<ActorSystem>();

@@ -47,4 +47,4 @@ cmd_load() {
   dotnet "$dll" "$@" || code=$?
   return "$code"
 }
-PAPER_TICK_KEY=luban.scaling.tick-interval
+PAPER_TICK_KEY=tick-interval

@@ -1,12 +1,13 @@
 # shellcheck shell=bash
 # ./luban down (and a failed or interrupted ./luban up): only what this run started, by what it recorded in RUN_DIR.
 
-# The processes (agents first: they leave the cluster gracefully), then the VMs they ran, then the daemons this run
-# started. VMs are this run's when their console log lives under RUN_DIR/vm; libvirtd only when this run started it.
+# The processes (the seeds first: a supervisor that saw agents leave would start VMs elsewhere to keep its minimum),
+# then the VMs they ran, then the daemons this run started. VMs are this run's when their console log lives under
+# RUN_DIR/vm; libvirtd only when this run started it.
 stop_everything() {
   local f name
-  # Agents first (they leave the cluster gracefully), then the seeds and the rest (keepalived with --ha).
-  for f in "$RUN_DIR"/node-*.pid "$RUN_DIR"/*.pid; do
+  # The seeds (and keepalived with --ha) first, then the agents.
+  for f in "$RUN_DIR"/seed*.pid "$RUN_DIR"/*.pid; do
     [ -e "$f" ] || continue
     name="$(basename "$f" .pid)"
     stop_recorded "$name"

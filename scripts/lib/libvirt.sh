@@ -34,11 +34,19 @@ run_domains() {
   return 0
 }
 
-# destroy_run_domains DIR: destroys and undefines the domains whose console log lives under DIR, and no other.
+# destroy_run_domains DIR: destroys and undefines the domains whose console log lives under DIR, and no other. A domain
+# in the middle of a start (its agent stopped while libvirtd was starting it) refuses a destroy until the start is
+# over: those still listed are tried again, up to 5 times, 2 s apart, and named if they outlive that.
 destroy_run_domains() {
-  local domain
-  for domain in $(run_domains "$1"); do
-    virsh -c "$LIBVIRT_URI" destroy "$domain" >/dev/null 2>&1 || true
-    virsh -c "$LIBVIRT_URI" undefine "$domain" >/dev/null 2>&1 || true
+  local domain left="" try
+  for try in 1 2 3 4 5; do
+    for domain in $(run_domains "$1"); do
+      virsh -c "$LIBVIRT_URI" destroy "$domain" >/dev/null 2>&1 || true
+      virsh -c "$LIBVIRT_URI" undefine "$domain" >/dev/null 2>&1 || true
+    done
+    left="$(run_domains "$1" | tr '\n' ' ')"
+    [ -z "$left" ] && return 0
+    [ "$try" -lt 5 ] && sleep 2
   done
+  say "could not destroy this run's guests: $left(virsh -c $LIBVIRT_URI list --all)"
 }
