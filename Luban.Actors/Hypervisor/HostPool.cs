@@ -247,7 +247,19 @@ public sealed class HostPool<TReplyTo>
             }
         }
 
-        slot.Connections = probe?.Connections;
+        // A failed probe keeps the last count while it is recent: a saturated guest answers its SSH probe late, and
+        // "unknown" then would hold every decision exactly when the load calls for one.
+        if (probe?.Connections is { } counted)
+        {
+            slot.Connections = counted;
+            slot.CountedAt = now;
+        }
+        else if (!(slot.CountedAt is { } at && now - at <= _settings.CountValidFor && slot.InServiceSince is not null))
+        {
+            slot.Connections = null;
+            slot.CountedAt = null;
+        }
+
         var probeError = probe?.Error;
         if (probeError is not null && probeError != slot.ProbeError)
         {
@@ -589,6 +601,10 @@ public sealed class HostPool<TReplyTo>
         public int FailedChecks { get; set; }
         public DateTimeOffset? InServiceSince { get; set; }
         public int? Connections { get; set; }
+
+        /// <summary>When <see cref="Connections"/> was counted.</summary>
+        public DateTimeOffset? CountedAt { get; set; }
+
         public string? ProbeError { get; set; }
         public bool CheckInFlight { get; set; }
 
@@ -603,6 +619,7 @@ public sealed class HostPool<TReplyTo>
             FailedChecks = 0;
             InServiceSince = null;
             Connections = null;
+            CountedAt = null;
             ProbeError = null;
         }
     }

@@ -27,6 +27,7 @@ public sealed partial record HypervisorSettings
     public const string ReportIntervalKey = Section + ".report-interval";
     public const string ShutdownGraceKey = Section + ".shutdown-grace";
     public const string ProbeTimeoutKey = Section + ".probe-timeout";
+    public const string CountValidForKey = Section + ".count-valid-for";
     public const string CommandTimeoutKey = Section + ".command-timeout";
     public const string DatabaseKey = Section + ".db";
     public const string DatabaseTargetKey = Section + ".database-target";
@@ -69,6 +70,10 @@ public sealed partial record HypervisorSettings
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a VM's last connection count still stands when later probes fail (a saturated guest answers
+    /// its SSH probe late, and that is when its count matters most); 0: only the latest probe counts.</summary>
+    public TimeSpan CountValidFor { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -151,6 +156,7 @@ public sealed partial record HypervisorSettings
             ReportInterval = Get(config, ReportIntervalKey, d.ReportInterval, Duration),
             ShutdownGrace = Get(config, ShutdownGraceKey, d.ShutdownGrace, Duration),
             ProbeTimeout = Get(config, ProbeTimeoutKey, d.ProbeTimeout, Duration),
+            CountValidFor = Get(config, CountValidForKey, d.CountValidFor, Duration),
             CommandTimeout = Get(config, CommandTimeoutKey, d.CommandTimeout, Duration),
             DatabaseTarget = Get(config, DatabaseTargetKey, d.DatabaseTarget, (c, k) => c.GetString(k) is { Length: > 0 } t ? t : null),
             DatabaseSecretFile = Get(config, DatabaseSecretFileKey, d.DatabaseSecretFile,
@@ -191,6 +197,8 @@ public sealed partial record HypervisorSettings
             Fail(ShutdownGraceKey, ShutdownGrace, "allowed: more than 0, at most 10m");
         if (ProbeTimeout <= TimeSpan.Zero || ProbeTimeout > TimeSpan.FromMinutes(1))
             Fail(ProbeTimeoutKey, ProbeTimeout, "allowed: more than 0, at most 1m");
+        if (CountValidFor < TimeSpan.Zero || CountValidFor > TimeSpan.FromMinutes(1))
+            Fail(CountValidForKey, CountValidFor, "allowed: 0 (only the latest probe) up to 1m");
         if (CommandTimeout <= TimeSpan.Zero || CommandTimeout > TimeSpan.FromMinutes(10))
             Fail(CommandTimeoutKey, CommandTimeout, "allowed: more than 0, at most 10m");
         if (!IPAddress.TryParse(ForwardAddress, out var forward) || forward.AddressFamily != AddressFamily.InterNetwork
@@ -250,7 +258,7 @@ public sealed partial record HypervisorSettings
     {
         DomainTypeKey => "allowed: kvm or qemu",
         ImageDirKey or ConsoleLogDirKey => "allowed: a folder path",
-        ReportIntervalKey or ShutdownGraceKey or ProbeTimeoutKey or CommandTimeoutKey => "allowed: a duration such as 500ms or 10s",
+        ReportIntervalKey or ShutdownGraceKey or ProbeTimeoutKey or CommandTimeoutKey or CountValidForKey => "allowed: a duration such as 500ms or 10s",
         UriKey or PublicUrlKey or DatabaseKey or DatabaseTargetKey or DatabaseSecretFileKey or GuestForwardProgramKey or ForwardAddressKey or EmulatorKey => "allowed: a string",
         _ => "allowed: a whole number",
     };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Luban.Actors.Hypervisor;
 using Luban.Protocol;
 using Luban.Protocol.Scaling;
@@ -39,9 +40,12 @@ public sealed class HostPoolSpecs
     private static T Single<T>(IReadOnlyList<PoolEffect<string>> effects) => effects.OfType<T>().Single();
 
     /// <summary>A registered pool that has listed its (empty or given) domains once.</summary>
-    private static HostPool<string> ListedPool(Func<int, bool>? portIsFree = null, params GuestDomain[] domains)
+    private static HostPool<string> ListedPool(Func<int, bool>? portIsFree = null, params GuestDomain[] domains) =>
+        ListedPool(Settings, portIsFree, domains);
+
+    private static HostPool<string> ListedPool(HypervisorSettings settings, Func<int, bool>? portIsFree = null, params GuestDomain[] domains)
     {
-        var pool = new HostPool<string>(B, Settings, portIsFree ?? (_ => true));
+        var pool = new HostPool<string>(B, settings, portIsFree ?? (_ => true));
         var list = Single<PoolEffect<string>.ListDomains>(pool.OnStarted());
         pool.OnRegistered(T0);
         pool.OnListed(list.Sequence, Listing(domains), T0);
@@ -165,6 +169,33 @@ public sealed class HostPoolSpecs
         var report = Vm(pool, B1)!;
         Assert.Equal(expected, report.State);
         Assert.Equal(expected == VmState.InService && failures == 0 ? connections : null, report.Connections);
+    }
+
+    // Counted 40 at +1 s, then probes that fail (the guest healthy, SSH late): the count stands for
+    // count-valid-for (10 s by default) after it was taken, then is unknown; a new count replaces it at once.
+    [Theory]
+    [InlineData(10, "5:-,9:-", "40,40")]
+    [InlineData(10, "5:-,11:-,12:33", "40,-,33")]
+    [InlineData(10, "3:-,6:35,15:-,17:-", "40,35,35,-")]
+    [InlineData(0, "2:-,3:41", "-,41")]
+    public void A_failed_probe_should_keep_a_recent_count_and_no_older_one(int validForSeconds, string probes, string reported)
+    {
+        var pool = ListedPool(Settings with { CountValidFor = TimeSpan.FromSeconds(validForSeconds) });
+        Start(pool, "start-1");
+        var check = Single<PoolEffect<string>.CheckGuest>(pool.OnTick(T0));
+        pool.OnGuestChecked(B1, check.Generation, true, ProbeResult.Counted(40), T0.AddSeconds(1));
+
+        var seen = new List<string>();
+        foreach (var step in probes.Split(','))
+        {
+            var (at, count) = (T0.AddSeconds(1 + int.Parse(step.Split(':')[0], CultureInfo.InvariantCulture)), step.Split(':')[1]);
+            check = Single<PoolEffect<string>.CheckGuest>(pool.OnTick(at));
+            pool.OnGuestChecked(B1, check.Generation, true,
+                count == "-" ? ProbeResult.Unknown("ssh late") : ProbeResult.Counted(int.Parse(count, CultureInfo.InvariantCulture)), at);
+            seen.Add(Vm(pool, B1)!.Connections?.ToString(CultureInfo.InvariantCulture) ?? "-");
+        }
+
+        Assert.Equal(reported, string.Join(',', seen));
     }
 
     [Fact]
