@@ -22,13 +22,12 @@ public static class AdminEndpoints
         // moves to another front-end host (when /api/status waits for it).
         app.MapGet("/api/members", (ActorSystem system) =>
             Results.Json(StatusAssembler.MembersOf(Akka.Cluster.Cluster.Get(system).State), StatusAssembler.Json));
-        app.MapGet("/metrics", async (ActorSystem system, ActorRegistry registry, TimeProvider clock, SeedMetrics metrics,
-            CancellationToken cancel) =>
+        app.MapGet("/metrics", async (ActorRegistry registry, SeedMetrics metrics, CancellationToken cancel) =>
         {
             // prometheus-net's text: the VMs and hosts as the supervisor shows them now, its events, the front door's
-            // requests; then the bond watcher's families (none when no bond is watched).
-            var status = await StatusAssembler.AssembleAsync(system, registry, clock, cancel);
-            metrics.ShowStatus(status.Policy is null ? null : status.Hosts);
+            // requests; then the bond watcher's families (none when no bond is watched). The supervisor and the bond
+            // watcher are each asked once.
+            metrics.ShowStatus((await StatusAssembler.SupervisorAsync(registry, cancel))?.Hosts);
             var text = await metrics.ExportAsync(cancel);
             if (registry.TryGet<BondWatcherKey>(out var watcher))
                 text += (await watcher.Ask<BondProtocol.BondMetricsText>(BondProtocol.GetBondMetrics.Instance, AskTimeout, cancel)).Text;

@@ -24,23 +24,28 @@ public static class StatusAssembler
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <summary>The supervisor's status; null when it did not answer within the ask timeout (it starts or moves).</summary>
+    public static async Task<SupervisorStatus?> SupervisorAsync(IActorRegistry registry, CancellationToken cancel)
+    {
+        try
+        {
+            return await registry.Get<ScaleSupervisorKey>().Ask<SupervisorStatus>(GetSupervisorStatus.Instance, AskTimeout, cancel);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
     public static async Task<StatusDocument> AssembleAsync(ActorSystem system, IActorRegistry registry,
         TimeProvider clock, CancellationToken cancel)
     {
         var cluster = Cluster.Get(system);
         var state = cluster.State;
         var problems = new List<string>();
-        SupervisorStatus? scaling = null;
-        try
-        {
-            scaling = await registry.Get<ScaleSupervisorKey>()
-                .Ask<SupervisorStatus>(GetSupervisorStatus.Instance, AskTimeout, cancel);
-        }
-        catch (AskTimeoutException)
-        {
-            // Before the singleton is up (or while it moves) the members are still worth showing.
-            problems.Add($"the scale supervisor did not answer within {AskTimeout.TotalSeconds:0} s");
-        }
+        var scaling = await SupervisorAsync(registry, cancel);
+        // Before the singleton is up (or while it moves) the members are still worth showing.
+        if (scaling is null) problems.Add($"the scale supervisor did not answer within {AskTimeout.TotalSeconds:0} s");
 
         BondProtocol.BondStatusReport? bond = null;
         if (registry.TryGet<BondWatcherKey>(out var watcher))
