@@ -65,19 +65,7 @@ public sealed class SeedRestartSpecs
 
     private static async Task<SeedApp> StartSeedAsync(int port, Config overrides)
     {
-        var seed = SeedApp.Build(new ClusterNodeOptions
-        {
-            Role = ClusterRoles.Seed,
-            HostId = "A",
-            BindHost = "127.0.0.1",
-            Port = port,
-            PublicHost = "127.0.0.1",
-            Seeds = [],
-            HoconDirectory = Repo.HoconDirectory,
-            CertificatesDirectory = TestCertificates.Directory,
-            AdminUrl = new Uri("http://127.0.0.1:0"),
-            PublicUrl = new Uri("http://127.0.0.1:0"),
-        }, overrides);
+        var seed = SeedApp.Build(TestCluster.SeedOptions() with { Port = port }, overrides);
         await seed.StartAsync();
         return seed;
     }

@@ -98,17 +98,7 @@ public sealed class VmConnectorSpecs : IDisposable
         Assert.Equal(2, settings.ConnectConcurrency);
     }
 
-    private static readonly ClusterNodeOptions Options = new()
-    {
-        Role = ClusterRoles.Seed,
-        HostId = "A",
-        BindHost = "127.0.0.1",
-        Port = 0,
-        PublicHost = "127.0.0.1",
-        Seeds = [],
-        HoconDirectory = Repo.HoconDirectory,
-        CertificatesDirectory = TestCertificates.Directory,
-    };
+    private static readonly ClusterNodeOptions Options = TestCluster.SeedOptions();
 
     /// <summary>The context a handler passes its callback, captured from a real handler.</summary>
     private static async Task<SocketsHttpConnectionContext> ContextFor(int port)

@@ -37,6 +37,13 @@ internal static class RealGuests
 
     public static HostId UniqueHost() => new($"SPEC{Guid.NewGuid():N}"[..10].ToUpperInvariant());
 
+    /// <summary>The first VM of a host of its own, with its forwards on loopback at the settings' leased ports.</summary>
+    public static (VmId Vm, GuestAddress Guest) LocalGuest(HypervisorSettings settings)
+    {
+        var vm = VmId.For(UniqueHost(), 1);
+        return (vm, new GuestAddress(vm, "127.0.0.1", settings.HostPortBase, settings.HostPortBase + 1, settings.ServicePort));
+    }
+
     public static DomainSpec Spec(HypervisorSettings settings, string name, GuestAddress address, IReadOnlyList<string>? probe = null) => new(
         name, settings.DomainType, settings.MemoryMiB, settings.VirtualCpus, settings.KernelPath, settings.InitrdPath,
         new GuestBootArgs(name, settings.ServicePort, probe).ToKernelCommandLine(),
@@ -106,9 +113,7 @@ public sealed class RealGuestSpecs(ITestOutputHelper output)
         RealLibvirt.Require();
         using var ports = PortLease.Take(2);
         var settings = RealGuests.Settings(ports.First);
-        var host = RealGuests.UniqueHost();
-        var vm = VmId.For(host, 1);
-        var guest = new GuestAddress(vm, "127.0.0.1", settings.HostPortBase, settings.HostPortBase + 1, settings.ServicePort);
+        var (vm, guest) = RealGuests.LocalGuest(settings);
         using var hypervisor = new LibvirtHypervisor(settings.Uri);
         using var probe = ConnectionProbe.ForImage(settings);
         var held = new List<TcpClient>();
@@ -174,8 +179,7 @@ public sealed class RealGuestSpecs(ITestOutputHelper output)
         RealLibvirt.Require();
         using var ports = PortLease.Take(2);
         var settings = RealGuests.Settings(ports.First);
-        var vm = VmId.For(RealGuests.UniqueHost(), 1);
-        var guest = new GuestAddress(vm, "127.0.0.1", settings.HostPortBase, settings.HostPortBase + 1, settings.ServicePort);
+        var (vm, guest) = RealGuests.LocalGuest(settings);
         using var hypervisor = new LibvirtHypervisor(settings.Uri);
         using var wrongPin = new ConnectionProbe(settings.AgentKeyPath, "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", settings.ProbeTimeout);
         using var rightPin = ConnectionProbe.ForImage(settings);

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Luban.Actors.Hypervisor;
 using Luban.Adapters.Libvirt;
-using Luban.Protocol;
 using Luban.Tests.Hypervisor;
 using Luban.Tests.Support;
 using Renci.SshNet;
@@ -32,8 +31,7 @@ public sealed partial class GuestFenceSpecs(ITestOutputHelper output) : IAsyncLi
         RealLibvirt.Require();
         using var ports = PortLease.Take(2);
         var settings = RealGuests.Settings(ports.First);
-        var vm = VmId.For(RealGuests.UniqueHost(), 1);
-        var guest = new GuestAddress(vm, "127.0.0.1", settings.HostPortBase, settings.HostPortBase + 1, settings.ServicePort);
+        var (vm, guest) = RealGuests.LocalGuest(settings);
         // The host's services as the guest would name them: 10.0.2.2 is the host's loopback under user networking.
         var hostServices = new[]
         {
@@ -79,8 +77,7 @@ public sealed partial class GuestFenceSpecs(ITestOutputHelper output) : IAsyncLi
         RealLibvirt.Require();
         using var ports = PortLease.Take(2);
         var settings = RealGuests.Settings(ports.First);
-        var vm = VmId.For(RealGuests.UniqueHost(), 1);
-        var guest = new GuestAddress(vm, "127.0.0.1", settings.HostPortBase, settings.HostPortBase + 1, settings.ServicePort);
+        var (vm, guest) = RealGuests.LocalGuest(settings);
         using var hypervisor = new LibvirtHypervisor(settings.Uri);
         try
         {
