@@ -45,6 +45,25 @@ public enum RunningReason
     PostCopyFailed = 11,
 }
 
+/// <summary>virDomainPausedReason: why a domain is paused (only <see cref="User"/> is a warm VM).</summary>
+public enum PausedReason
+{
+    Unknown = 0,
+    User = 1,
+    Migration = 2,
+    Save = 3,
+    Dump = 4,
+    IoError = 5,
+    Watchdog = 6,
+    FromSnapshot = 7,
+    ShuttingDown = 8,
+    Snapshot = 9,
+    Crashed = 10,
+    StartingUp = 11,
+    PostCopy = 12,
+    PostCopyFailed = 13,
+}
+
 /// <summary>A domain's state and libvirt's reason code for it (the reason's meaning depends on the state).</summary>
 public readonly record struct DomainStateInfo(DomainState State, int Reason)
 {
@@ -57,6 +76,7 @@ public readonly record struct DomainStateInfo(DomainState State, int Reason)
     {
         DomainState.ShutOff => $"ShutOff ({(ShutOffReason)Reason})",
         DomainState.Running => $"Running ({(RunningReason)Reason})",
+        DomainState.Paused => $"Paused ({(PausedReason)Reason})",
         _ => $"{State} (reason {Reason})",
     };
 }

@@ -24,6 +24,12 @@ public abstract record PoolEffect<TReplyTo>
 
     public sealed record Destroy(VmId Vm) : PoolEffect<TReplyTo>;
 
+    /// <summary>Suspend the guest (its memory stays); answer with <see cref="HostPool{TReplyTo}.OnSuspended"/>.</summary>
+    public sealed record Suspend(VmId Vm) : PoolEffect<TReplyTo>;
+
+    /// <summary>Resume a suspended guest; answer with <see cref="HostPool{TReplyTo}.OnResumed"/>.</summary>
+    public sealed record Resume(string CommandId, VmId Vm) : PoolEffect<TReplyTo>;
+
     /// <summary>Drop what the connection probe keeps for the VM (its SSH session).</summary>
     public sealed record ForgetProbe(VmId Vm) : PoolEffect<TReplyTo>;
 
@@ -82,6 +88,7 @@ public sealed class HostPool<TReplyTo>
     private readonly List<PoolEffect<TReplyTo>> _effects = [];
     private long _listSequence;
     private bool _registered;
+    private bool _reportNow;
 
     // No report before the pool has been listed once: an empty report from a fresh agent (e.g. one rejoining a
     // restarted seed) would read as "this host runs no VM" and make the supervisor start one beside those running.
@@ -108,13 +115,15 @@ public sealed class HostPool<TReplyTo>
         foreach (var slot in _slots.Values)
         {
             if (StateOf(slot) is not { } state) continue;
-            var up = slot.Start is not null || slot.Stop is not null || slot.Domain?.IsUp == true;
+            // A warm VM has no endpoint: nothing may route to it until it is resumed and checked.
+            var up = state != VmState.Warm && (slot.Start is not null || slot.Stop is not null || slot.Domain?.IsUp == true);
             vms.Add(new VmReport(slot.Id, state, up ? slot.Address.Endpoint : null,
                 state == VmState.InService ? slot.Connections : null,
-                state == VmState.InService ? slot.InServiceSince : null));
+                state == VmState.InService ? slot.InServiceSince : null,
+                Suspended: state == VmState.Warm && IsIdleWarm(slot)));
         }
 
-        return new HostReport(_host, _settings.MinVms, _settings.MaxVms, vms, now, _settings.ForwardAddress);
+        return new HostReport(_host, _settings.MinVms, _settings.MaxVms, vms, now, _settings.ForwardAddress, _settings.WarmPoolSize);
     }
 
     // ---- the life of the agent ----
@@ -177,10 +186,24 @@ public sealed class HostPool<TReplyTo>
             Observe(slot, byIndex.GetValueOrDefault(slot.Index));
         }
 
+        TrimPool();
         if (_listed) return;
         _listed = true;
         if (_registered) Emit(new PoolEffect<TReplyTo>.SendReport(Report(now)));
     });
+
+    /// <summary>Suspended VMs beyond the pool's size (adopted after the setting was lowered) are powered off: a paused
+    /// guest cannot answer the ACPI button, and it holds nothing worth keeping.</summary>
+    private void TrimPool()
+    {
+        var idle = _slots.Values.Where(IsIdleWarm).ToList();
+        foreach (var slot in idle.Skip(_settings.WarmPoolSize).Reverse())
+        {
+            Note(NoteLevel.Info, $"Host {_host}: {slot.Id} is suspended but the warm pool holds {_settings.WarmPoolSize}; powering it off");
+            slot.Stop = new StopInProgress(null);
+            BeginDestroy(slot, slot.Stop);
+        }
+    }
 
     private void Observe(Slot slot, GuestDomain? domain)
     {
@@ -198,6 +221,8 @@ public sealed class HostPool<TReplyTo>
         if (wasUp && !isUp && slot.Start is null)
         {
             slot.Died = true;
+            slot.PoolBoot = false;
+            slot.Suspending = false;
             slot.ForgetGuest();
             Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
             Note(NoteLevel.Warning, $"Host {_host}: {slot.Id} went down without being stopped ({domain?.State.ToString() ?? "no longer defined"}); reported Failed");
@@ -210,7 +235,7 @@ public sealed class HostPool<TReplyTo>
     {
         foreach (var slot in _slots.Values)
         {
-            if (slot.CheckInFlight || slot.Start is not null || slot.Stop is not null) continue;
+            if (slot.CheckInFlight || slot.Start is not null || slot.Stop is not null || slot.Suspending) continue;
             if (slot.Domain?.State.State is not (DomainState.Running or DomainState.Blocked)) continue;
 
             slot.CheckInFlight = true;
@@ -227,9 +252,25 @@ public sealed class HostPool<TReplyTo>
         slot.CheckInFlight = false;
         if (generation != slot.Generation) return;
 
+        if (healthy && slot.PoolBoot)
+        {
+            // Booted for the pool and answering (health and the pinned SSH key checked once): suspend it now.
+            slot.PoolBoot = false;
+            slot.Suspending = true;
+            Note(NoteLevel.Info, $"Host {_host}: {slot.Id} answers; suspending it into the warm pool");
+            Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
+            Emit(new PoolEffect<TReplyTo>.Suspend(slot.Id));
+            return;
+        }
+
         if (healthy)
         {
-            if (slot.InServiceSince is null) Note(NoteLevel.Info, $"Host {_host}: {slot.Id} is in service");
+            if (slot.InServiceSince is null)
+            {
+                Note(NoteLevel.Info, $"Host {_host}: {slot.Id} is in service");
+                // Said at once rather than at the next interval: a resumed VM is in the rotation a report sooner.
+                if (_registered && _listed) _reportNow = true;
+            }
             slot.Healthy = true;
             slot.Unhealthy = false;
             slot.FailedChecks = 0;
@@ -269,6 +310,11 @@ public sealed class HostPool<TReplyTo>
         }
 
         slot.ProbeError = probeError;
+        if (_reportNow)
+        {
+            _reportNow = false;
+            Emit(new PoolEffect<TReplyTo>.SendReport(Report(now)));
+        }
     });
 
     // ---- StartVm ----
@@ -282,7 +328,13 @@ public sealed class HostPool<TReplyTo>
             return;
         }
 
-        var occupied = _slots.Values.Where(Occupied).ToList();
+        if (command.ForWarmPool)
+        {
+            StartIntoPool(command, replyTo);
+            return;
+        }
+
+        var occupied = _slots.Values.Where(s => Occupied(s) && !IsWarm(s)).ToList();
         if (occupied.Count >= _settings.MaxVms)
         {
             Emit(new PoolEffect<TReplyTo>.Reply(replyTo, new StartVmResult(_host, command.CommandId, null, false,
@@ -290,7 +342,59 @@ public sealed class HostPool<TReplyTo>
             return;
         }
 
-        var slot = Enumerable.Range(1, _settings.MaxVms).Select(SlotAt).First(s => !Occupied(s));
+        // A warm VM first: resumed, it serves in about a second instead of a boot.
+        if (_slots.Values.FirstOrDefault(IsIdleWarm) is { } warm)
+        {
+            warm.Start = new Waiter(command.CommandId, replyTo, StartKind.Resume);
+            warm.Died = false;
+            Emit(new PoolEffect<TReplyTo>.StartTimer(StartTimerKey(command.CommandId), new PoolTimer.StartTimedOut(command.CommandId),
+                _settings.CommandTimeout));
+            Note(NoteLevel.Info, $"Host {_host}: resuming warm {warm.Id} (command {command.CommandId})");
+            Emit(new PoolEffect<TReplyTo>.Resume(command.CommandId, warm.Id));
+            return;
+        }
+
+        // One booting for the pool is further along than a new boot: it becomes capacity instead.
+        if (_slots.Values.FirstOrDefault(s => s.PoolBoot && s.Start is null && s.Stop is null) is { } booting)
+        {
+            booting.PoolBoot = false;
+            Note(NoteLevel.Info, $"Host {_host}: {booting.Id} was booting for the warm pool; it serves instead (command {command.CommandId})");
+            Emit(new PoolEffect<TReplyTo>.Reply(replyTo, new StartVmResult(_host, command.CommandId, booting.Id, true, null)));
+            return;
+        }
+
+        if (FreeSlot() is not { } slot)
+        {
+            Emit(new PoolEffect<TReplyTo>.Reply(replyTo, new StartVmResult(_host, command.CommandId, null, false,
+                $"host {_host} has no free slot: its {_settings.SlotCount} slots ({HypervisorSettings.MaxVmsKey} plus {HypervisorSettings.WarmPoolSizeKey}) are taken")));
+            return;
+        }
+
+        BootInto(slot, command, replyTo, StartKind.Boot);
+    });
+
+    /// <summary>A refill: boot a VM that is suspended once it answers, if the pool is short and a slot is free.</summary>
+    private void StartIntoPool(StartVm command, TReplyTo replyTo)
+    {
+        var warm = _slots.Values.Count(s => IsWarm(s) || s.Stop?.IntoPool == true);
+        var refusal = _settings.WarmPoolSize == 0 ? $"host {_host} keeps no warm pool ({HypervisorSettings.WarmPoolSizeKey} = 0)"
+            : warm >= _settings.WarmPoolSize ? $"host {_host}'s warm pool is full ({warm} of {_settings.WarmPoolSize})"
+            : null;
+        var slot = refusal is null ? FreeSlot() : null;
+        if (refusal is null && slot is null) refusal = $"host {_host} has no free slot for a warm VM";
+        if (refusal is not null)
+        {
+            Emit(new PoolEffect<TReplyTo>.Reply(replyTo, new StartVmResult(_host, command.CommandId, null, false, refusal)));
+            return;
+        }
+
+        BootInto(slot!, command, replyTo, StartKind.PoolBoot);
+    }
+
+    private Slot? FreeSlot() => Enumerable.Range(1, _settings.SlotCount).Select(SlotAt).FirstOrDefault(s => !Occupied(s));
+
+    private void BootInto(Slot slot, StartVm command, TReplyTo replyTo, StartKind kind)
+    {
         var busy = new[] { slot.Address.ServiceHostPort, slot.Address.SshHostPort }.Where(p => !_portIsFree(p)).ToList();
         if (busy.Count > 0)
         {
@@ -312,16 +416,100 @@ public sealed class HostPool<TReplyTo>
             return;
         }
 
-        slot.Start = new Waiter(command.CommandId, replyTo);
+        slot.Start = new Waiter(command.CommandId, replyTo, kind);
         slot.Died = false;
         slot.ForgetGuest();
         Emit(new PoolEffect<TReplyTo>.StartTimer(StartTimerKey(command.CommandId), new PoolTimer.StartTimedOut(command.CommandId),
             _settings.CommandTimeout));
-        Note(NoteLevel.Info, $"Host {_host}: starting {slot.Id} (command {command.CommandId})");
+        Note(NoteLevel.Info, kind == StartKind.PoolBoot
+            ? $"Host {_host}: booting {slot.Id} into the warm pool (command {command.CommandId})"
+            : $"Host {_host}: starting {slot.Id} (command {command.CommandId})");
         Emit(new PoolEffect<TReplyTo>.DefineAndStart(command.CommandId, slot.Id, spec));
-    });
+    }
 
     private static bool Occupied(Slot slot) => slot.Start is not null || slot.Stop is not null || slot.Domain?.IsUp == true;
+
+    /// <summary>In the warm pool: booting for it, being suspended into it, or suspended and idle.</summary>
+    private static bool IsWarm(Slot slot) => StateOf(slot) == VmState.Warm;
+
+    /// <summary>Suspended, with nothing in flight: a VM a scale-out may resume.</summary>
+    private static bool IsIdleWarm(Slot slot) =>
+        slot.Start is null && slot.Stop is null && !slot.Suspending && slot.Domain?.IsSuspended == true;
+
+    /// <summary>The hypervisor answered a suspend: a warm VM, or a stop fed into the pool.</summary>
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnSuspended(VmId vm, HypervisorResult<Done> result) => Carry(() =>
+    {
+        if (!_slots.TryGetValue(IndexOf(vm.Value) ?? 0, out var slot)) return;
+        var error = result.ErrorOrNull;
+        if (slot.Stop is { IntoPool: true } stop)
+        {
+            if (error is null)
+            {
+                Suspended(slot);
+                FinishStop(slot, null);
+                return;
+            }
+
+            // The pool stays short; the stop itself goes on the ordinary way.
+            Note(NoteLevel.Warning, $"Host {_host}: could not suspend {slot.Id} into the warm pool ({error}); shutting it down instead");
+            stop.IntoPool = false;
+            Emit(new PoolEffect<TReplyTo>.Shutdown(slot.Id));
+            return;
+        }
+
+        if (!slot.Suspending) return;
+        slot.Suspending = false;
+        if (error is null)
+        {
+            Suspended(slot);
+            Note(NoteLevel.Info, $"Host {_host}: {slot.Id} is warm (suspended)");
+            return;
+        }
+
+        Note(NoteLevel.Warning, $"Host {_host}: could not suspend {slot.Id} ({error}); powering it off");
+        slot.Stop = new StopInProgress(null);
+        BeginDestroy(slot, slot.Stop);
+    });
+
+    private void Suspended(Slot slot)
+    {
+        slot.Domain = new GuestDomain(slot.Id.Value, new DomainStateInfo(DomainState.Paused, (int)PausedReason.User));
+        slot.IgnoreListingsBefore = _listSequence + 1;
+        slot.ForgetGuest();
+    }
+
+    /// <summary>The hypervisor answered a resume: the VM runs again and is checked at once (it is in service, and in
+    /// the rotation, as soon as it answers).</summary>
+    public IReadOnlyList<PoolEffect<TReplyTo>> OnResumed(string commandId, VmId vm, HypervisorResult<Done> result) => Carry(() =>
+    {
+        if (!_slots.TryGetValue(IndexOf(vm.Value) ?? 0, out var slot)) return;
+        if (slot.Start?.CommandId != commandId)
+        {
+            Note(NoteLevel.Warning, $"Host {_host}: resume of {vm} finished after its timeout: {result.ErrorOrNull?.ToString() ?? "resumed"}");
+            return;
+        }
+
+        Emit(new PoolEffect<TReplyTo>.CancelTimer(StartTimerKey(commandId)));
+        var waiter = slot.Start;
+        slot.Start = null;
+        if (result.ErrorOrNull is { } error)
+        {
+            // A warm VM that cannot be resumed is of no use: powered off, and the next start boots one.
+            Note(NoteLevel.Warning, $"Host {_host}: could not resume {slot.Id} ({error}); powering it off");
+            Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StartVmResult(_host, waiter.CommandId, slot.Id, false,
+                $"could not resume {slot.Id}: {error}")));
+            slot.Stop = new StopInProgress(null);
+            BeginDestroy(slot, slot.Stop);
+            return;
+        }
+
+        slot.Domain = new GuestDomain(slot.Id.Value, new DomainStateInfo(DomainState.Running, (int)RunningReason.Unpaused));
+        slot.IgnoreListingsBefore = _listSequence + 1;
+        slot.ForgetGuest();
+        Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StartVmResult(_host, waiter.CommandId, slot.Id, true, null, Resumed: true)));
+        slot.CheckInFlight = true;
+        Emit(new PoolEffect<TReplyTo>.CheckGuest(slot.Address, slot.Generation, false));
+    });
 
     public IReadOnlyList<PoolEffect<TReplyTo>> OnStartFinished(string commandId, VmId vm, HypervisorResult<Done> result) => Carry(() =>
     {
@@ -345,6 +533,7 @@ public sealed class HostPool<TReplyTo>
 
         slot.Domain = new GuestDomain(slot.Id.Value, new DomainStateInfo(DomainState.Running, (int)RunningReason.Booted));
         slot.IgnoreListingsBefore = _listSequence + 1;
+        slot.PoolBoot = waiter.Kind == StartKind.PoolBoot;
         Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StartVmResult(_host, waiter.CommandId, slot.Id, true, null)));
     });
 
@@ -385,9 +574,30 @@ public sealed class HostPool<TReplyTo>
             return;
         }
 
+        if (IsWarm(slot))
+        {
+            // A warm VM cannot answer the ACPI button: powered off at once.
+            slot.Stop = new StopInProgress(waiter);
+            slot.PoolBoot = slot.Suspending = false;
+            Note(NoteLevel.Info, $"Host {_host}: powering off warm {slot.Id}");
+            BeginDestroy(slot, slot.Stop);
+            return;
+        }
+
         slot.Stop = new StopInProgress(waiter);
         slot.ForgetGuest();
         Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
+        var warm = _slots.Values.Count(s => IsWarm(s) || s.Stop?.IntoPool == true);
+        if (warm < _settings.WarmPoolSize && slot.Domain!.State.State is DomainState.Running or DomainState.Blocked)
+        {
+            // The pool is short: this drained VM is kept, suspended, instead of being shut down and booted again later.
+            slot.Stop.IntoPool = true;
+            Emit(new PoolEffect<TReplyTo>.StartTimer(GraceTimerKey(slot.Id), new PoolTimer.GraceExpired(slot.Id), _settings.ShutdownGrace));
+            Note(NoteLevel.Info, $"Host {_host}: suspending {slot.Id} into the warm pool ({warm} of {_settings.WarmPoolSize}) instead of shutting it down");
+            Emit(new PoolEffect<TReplyTo>.Suspend(slot.Id));
+            return;
+        }
+
         Emit(new PoolEffect<TReplyTo>.StartTimer(GraceTimerKey(slot.Id), new PoolTimer.GraceExpired(slot.Id), _settings.ShutdownGrace));
         Note(NoteLevel.Info, $"Host {_host}: stopping {slot.Id} (ACPI, destroyed after {_settings.ShutdownGrace})");
         Emit(new PoolEffect<TReplyTo>.Shutdown(slot.Id));
@@ -442,7 +652,10 @@ public sealed class HostPool<TReplyTo>
                 break;
             case PoolTimer.GraceExpired(var vm):
                 if (!TryGetStopping(vm, out var slot, out var stop) || stop.Destroying) return;
-                Note(NoteLevel.Warning, $"Host {_host}: {slot.Id} still runs {_settings.ShutdownGrace} after the ACPI shutdown; destroying it");
+                Note(NoteLevel.Warning, stop.IntoPool
+                    ? $"Host {_host}: suspending {slot.Id} did not finish within {_settings.ShutdownGrace}; destroying it"
+                    : $"Host {_host}: {slot.Id} still runs {_settings.ShutdownGrace} after the ACPI shutdown; destroying it");
+                stop.IntoPool = false;
                 BeginDestroy(slot, stop);
                 break;
             case PoolTimer.DestroyTimedOut(var vm):
@@ -478,7 +691,7 @@ public sealed class HostPool<TReplyTo>
         if (error is null)
         {
             slot.Died = false;
-            Note(NoteLevel.Info, $"Host {_host}: {slot.Id} is shut off");
+            Note(NoteLevel.Info, stop.IntoPool ? $"Host {_host}: {slot.Id} is warm (suspended into the pool)" : $"Host {_host}: {slot.Id} is shut off");
         }
         else
         {
@@ -486,21 +699,24 @@ public sealed class HostPool<TReplyTo>
         }
 
         foreach (var waiter in stop.Waiters)
-            Reply(waiter, slot.Id, error);
+            Reply(waiter, slot.Id, error, suspended: error is null && stop.IntoPool);
     }
 
-    private void Reply(Waiter waiter, VmId vm, string? error) =>
-        Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StopVmResult(_host, waiter.CommandId, vm, error is null, error)));
+    private void Reply(Waiter waiter, VmId vm, string? error, bool suspended = false) =>
+        Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StopVmResult(_host, waiter.CommandId, vm, error is null, error, suspended)));
 
     /// <summary>The reported state; null for a slot with no domain (never defined, or undefined by someone).</summary>
     private static VmState? StateOf(Slot slot)
     {
         if (slot.Stop is not null) return VmState.Stopping;
-        if (slot.Start is not null) return VmState.Booting;
+        if (slot.Start is not null) return slot.Start.Kind == StartKind.PoolBoot ? VmState.Warm : VmState.Booting;
+        if (slot.PoolBoot || slot.Suspending) return VmState.Warm;
         if (slot.Domain is not { } domain) return null;
         if (!domain.IsUp) return slot.Died || domain.State.State == DomainState.Crashed ? VmState.Failed : VmState.ShutOff;
+        if (domain.IsSuspended) return VmState.Warm;
         return domain.State.State switch
         {
+            // Paused for any reason but ours (an I/O error, a failed migration) is a fault.
             DomainState.Paused or DomainState.PmSuspended => VmState.Failed,
             DomainState.ShuttingDown => VmState.Stopping,
             _ when slot.Healthy || slot.InServiceSince is not null => VmState.InService,
@@ -568,12 +784,23 @@ public sealed class HostPool<TReplyTo>
 
     private void Note(NoteLevel level, string message) => Emit(new PoolEffect<TReplyTo>.Note(level, message));
 
-    private sealed record Waiter(string CommandId, TReplyTo ReplyTo);
-
-    private sealed class StopInProgress(Waiter first)
+    private enum StartKind
     {
-        public List<Waiter> Waiters { get; } = [first];
+        Boot,
+        PoolBoot,
+        Resume,
+    }
+
+    private sealed record Waiter(string CommandId, TReplyTo ReplyTo, StartKind Kind = StartKind.Boot);
+
+    /// <param name="first">Who asked; null when the pool itself stops the VM (a warm VM it cannot keep).</param>
+    private sealed class StopInProgress(Waiter? first)
+    {
+        public List<Waiter> Waiters { get; } = first is null ? [] : [first];
         public bool Destroying { get; set; }
+
+        /// <summary>Suspended into the warm pool instead of shut down.</summary>
+        public bool IntoPool { get; set; }
         public string? DestroyError { get; set; }
     }
 
@@ -607,6 +834,12 @@ public sealed class HostPool<TReplyTo>
 
         public string? ProbeError { get; set; }
         public bool CheckInFlight { get; set; }
+
+        /// <summary>Booted for the warm pool: suspended as soon as it answers its health check.</summary>
+        public bool PoolBoot { get; set; }
+
+        /// <summary>A suspend into the pool is in flight (after a pool boot).</summary>
+        public bool Suspending { get; set; }
 
         /// <summary>Bumped whenever the guest's life restarts, so a health check started before is dropped.</summary>
         public long Generation { get; set; }

@@ -72,6 +72,10 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
 
     private sealed record DestroyFinished(VmId Vm, HypervisorResult<Done> Result) : INoSerializationVerificationNeeded;
 
+    private sealed record SuspendFinished(VmId Vm, HypervisorResult<Done> Result) : INoSerializationVerificationNeeded;
+
+    private sealed record ResumeFinished(string CommandId, VmId Vm, HypervisorResult<Done> Result) : INoSerializationVerificationNeeded;
+
     private sealed record TimerFired(PoolTimer Timer) : INoSerializationVerificationNeeded;
 
     private readonly HostId _host;
@@ -142,6 +146,8 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
         Receive<StartFinished>(finished => Carry(_pool.OnStartFinished(finished.CommandId, finished.Vm, finished.Result)));
         Receive<ShutdownSent>(sent => Carry(_pool.OnShutdownSent(sent.Vm, sent.Result)));
         Receive<DestroyFinished>(finished => Carry(_pool.OnDestroyFinished(finished.Vm, finished.Result)));
+        Receive<SuspendFinished>(finished => Carry(_pool.OnSuspended(finished.Vm, finished.Result)));
+        Receive<ResumeFinished>(finished => Carry(_pool.OnResumed(finished.CommandId, finished.Vm, finished.Result)));
         Receive<TimerFired>(fired => Carry(_pool.OnTimer(fired.Timer)));
         Receive<ILubanWireMessage>(message => _log.Warning("Host {0}: refused {1}: {2}", _host, message.GetType().Name,
             WireAuthority.Refusal(message, MessageSigners.Of(message)) ?? "not a message for an agent"));
@@ -195,6 +201,16 @@ public sealed class HypervisorAgent : ReceiveActor, IWithTimers
                     _dependencies.Hypervisor.DestroyAsync(vm.Value).PipeTo(Self,
                         success: result => new DestroyFinished(vm, result),
                         failure: error => new DestroyFinished(vm, new HypervisorError($"destroy {vm}", error.Message)));
+                    break;
+                case PoolEffect<IActorRef>.Suspend(var vm):
+                    _dependencies.Hypervisor.SuspendAsync(vm.Value).PipeTo(Self,
+                        success: result => new SuspendFinished(vm, result),
+                        failure: error => new SuspendFinished(vm, new HypervisorError($"suspend {vm}", error.Message)));
+                    break;
+                case PoolEffect<IActorRef>.Resume(var id, var vm):
+                    _dependencies.Hypervisor.ResumeAsync(vm.Value).PipeTo(Self,
+                        success: result => new ResumeFinished(id, vm, result),
+                        failure: error => new ResumeFinished(id, vm, new HypervisorError($"resume {vm}", error.Message)));
                     break;
                 case PoolEffect<IActorRef>.Note(var level, var message):
                     if (level == NoteLevel.Error) _log.Error(message);

@@ -18,6 +18,7 @@ public sealed partial record HypervisorSettings
     public const string DomainTypeKey = Section + ".domain-type";
     public const string MaxVmsKey = Section + ".max-vms";
     public const string MinVmsKey = Section + ".min-vms";
+    public const string WarmPoolSizeKey = Section + ".warm-pool-size";
     public const string MemoryKey = Section + ".memory-mib";
     public const string VcpusKey = Section + ".vcpus";
     public const string ImageDirKey = Section + ".image-dir";
@@ -52,6 +53,13 @@ public sealed partial record HypervisorSettings
     public DomainType DomainType { get; init; } = DomainType.Qemu;
     public int MaxVms { get; init; } = 3;
     public int MinVms { get; init; } = 1;
+
+    /// <summary>VMs kept booted and suspended, ready to serve in about a second; on top of <see cref="MaxVms"/>, never
+    /// counted by the policy's limits. 0 turns the pool off.</summary>
+    public int WarmPoolSize { get; init; } = 1;
+
+    /// <summary>Every slot a host may hold: running VMs plus warm ones.</summary>
+    public int SlotCount => MaxVms + WarmPoolSize;
     public int MemoryMiB { get; init; } = 256;
     public int VirtualCpus { get; init; } = 1;
 
@@ -146,6 +154,7 @@ public sealed partial record HypervisorSettings
             DomainType = Get(config, DomainTypeKey, d.DomainType, (c, k) => ParseDomainType(c.GetString(k))),
             MaxVms = Get(config, MaxVmsKey, d.MaxVms, (c, k) => c.GetInt(k)),
             MinVms = Get(config, MinVmsKey, d.MinVms, (c, k) => c.GetInt(k)),
+            WarmPoolSize = Get(config, WarmPoolSizeKey, d.WarmPoolSize, (c, k) => c.GetInt(k)),
             MemoryMiB = Get(config, MemoryKey, d.MemoryMiB, (c, k) => c.GetInt(k)),
             VirtualCpus = Get(config, VcpusKey, d.VirtualCpus, (c, k) => c.GetInt(k)),
             ImageDirectory = Get(config, ImageDirKey, d.ImageDirectory, (c, k) => FullPath(c.GetString(k))),
@@ -184,13 +193,15 @@ public sealed partial record HypervisorSettings
                 scheme == "test" ? $"{UriKey} is a test:/// URI, which needs domain-type test" : "allowed: kvm (real hosts) or qemu (emulation); test only with a test:/// URI");
         if (MaxVms is < 1 or > PortBlockSize / PortsPerVm) Fail(MaxVmsKey, MaxVms, $"allowed: 1..{PortBlockSize / PortsPerVm}");
         if (MinVms < 0 || MinVms > MaxVms) Fail(MinVmsKey, MinVms, $"allowed: 0..{MaxVmsKey} ({MaxVms})");
+        if (WarmPoolSize < 0 || SlotCount > PortBlockSize / PortsPerVm)
+            Fail(WarmPoolSizeKey, WarmPoolSize, $"allowed: 0 (no pool)..{PortBlockSize / PortsPerVm - MaxVms} ({MaxVmsKey} plus the pool at most {PortBlockSize / PortsPerVm})");
         if (MemoryMiB is < 64 or > 1_048_576) Fail(MemoryKey, MemoryMiB, "allowed: 64..1048576 MiB");
         if (VirtualCpus is < 1 or > 256) Fail(VcpusKey, VirtualCpus, "allowed: 1..256");
         if (!Path.IsPathRooted(ImageDirectory)) Fail(ImageDirKey, ImageDirectory, "allowed: a folder path");
         if (ServicePort is < 1 or > 65535 || ServicePort == GuestSshPort)
             Fail(ServicePortKey, ServicePort, $"allowed: 1..65535 except {GuestSshPort} (the guest's SSH)");
-        if (HostPortBase != 0 && (HostPortBase < 1024 || HostPortBase + PortsPerVm * MaxVms - 1 > 65535))
-            Fail(HostPortBaseKey, HostPortBase, $"allowed: 0 (derived from the host id) or 1024..{65536 - PortsPerVm * MaxVms}");
+        if (HostPortBase != 0 && (HostPortBase < 1024 || HostPortBase + PortsPerVm * SlotCount - 1 > 65535))
+            Fail(HostPortBaseKey, HostPortBase, $"allowed: 0 (derived from the host id) or 1024..{65536 - PortsPerVm * SlotCount}");
         if (ReportInterval < TimeSpan.FromMilliseconds(50) || ReportInterval > TimeSpan.FromMinutes(10))
             Fail(ReportIntervalKey, ReportInterval, "allowed: 50ms..10m");
         if (ShutdownGrace <= TimeSpan.Zero || ShutdownGrace > TimeSpan.FromMinutes(10))

@@ -18,11 +18,20 @@ public interface IHypervisor : IDisposable
 
     /// <summary>Cuts the guest's power at once; the definition stays.</summary>
     Task<HypervisorResult<Done>> DestroyAsync(string name);
+
+    /// <summary>Stops the guest's vCPUs and keeps its memory where it is (a warm VM): the domain reads Paused.</summary>
+    Task<HypervisorResult<Done>> SuspendAsync(string name);
+
+    /// <summary>Lets a suspended guest run again from where it stopped.</summary>
+    Task<HypervisorResult<Done>> ResumeAsync(string name);
 }
 
 /// <summary>One domain of the pool as plain data.</summary>
 public sealed record GuestDomain(string Name, DomainStateInfo State)
 {
+    /// <summary>Paused because someone asked (virDomainSuspend), not because of an I/O error or a migration: a warm VM.</summary>
+    public bool IsSuspended => State.State == DomainState.Paused && State.Reason == (int)PausedReason.User;
+
     /// <summary>The guest is up in some form (booting, serving, or being shut down), not powered off.</summary>
     public bool IsUp => State.State is DomainState.Running or DomainState.Blocked or DomainState.ShuttingDown
         or DomainState.Paused or DomainState.PmSuspended or DomainState.NoState;

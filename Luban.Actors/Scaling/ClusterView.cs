@@ -7,11 +7,13 @@ namespace Luban.Actors.Scaling;
 /// <summary>One VM as last reported by its host's agent.</summary>
 /// <param name="Connections">Active web connections; <c>null</c> when the SSH probe failed (unknown, not zero).</param>
 /// <param name="InServiceSince">When the VM entered service; <c>null</c> when not known (treated as long ago).</param>
+/// <param name="Suspended">A Warm VM that is suspended and ready (false while it boots into the pool).</param>
 public sealed record VmView(
     VmId Id,
     VmState State,
     int? Connections,
-    DateTimeOffset? InServiceSince = null);
+    DateTimeOffset? InServiceSince = null,
+    bool Suspended = false);
 
 /// <summary>One hypervisor host with its own VM limits and its last report.</summary>
 /// <param name="NetworkDegraded">The host's bond is degraded, down or unreadable: it is placed after healthy hosts.</param>
@@ -22,7 +24,8 @@ public sealed record HostView(
     ImmutableArray<VmView> Vms,
     int MinVms = 1,
     int MaxVms = 3,
-    bool NetworkDegraded = false)
+    bool NetworkDegraded = false,
+    int WarmPoolSize = 0)
 {
     // A default(ImmutableArray) would throw on enumeration; an absent list means no VMs.
     public ImmutableArray<VmView> Vms { get; init; } = Vms.IsDefault ? [] : Vms;

@@ -15,6 +15,9 @@ public abstract record ScalingDecision
     /// <summary>Boot one more VM on <paramref name="Host"/>.</summary>
     public sealed record StartVm(HostId Host, DecisionReason Reason) : ScalingDecision(Reason);
 
+    /// <summary>Boot a VM into <paramref name="Host"/>'s warm pool (not capacity: it is suspended once it answers).</summary>
+    public sealed record RefillPool(HostId Host, DecisionReason Reason) : ScalingDecision(Reason);
+
     /// <summary>Drain <paramref name="Vm"/> out of the rotation, then stop it.</summary>
     public sealed record StopVm(HostId Host, VmId Vm, DecisionReason Reason) : ScalingDecision(Reason);
 

@@ -27,6 +27,40 @@ public static class ScalingPolicy
                     : ScaleIn(census));
     }
 
+    /// <summary>The holds after which a refill may boot: the view is trusted and nothing is being added or lost.</summary>
+    private static readonly HashSet<string> RefillAfter =
+    [
+        ScalingRules.WithinBand, ScalingRules.AtMinimum, ScalingRules.Cooldown, ScalingRules.WarmingUp,
+        ScalingRules.ScaleInWouldOverload,
+    ];
+
+    /// <summary>
+    /// The warm pool's refill rule, asked after a tick that held. A boot is the costliest thing a host does (on
+    /// emulated guests it takes a whole core for seconds), so a refill boots only when it cannot compete with serving:
+    /// the tick held for a reason that trusts the view, no VM is booting, draining or stopping anywhere, no other
+    /// command or refill is in flight, and the in-service VMs average at most the middle of the band
+    /// (<c>(T_upper + T_lower) / 2</c>). Then one VM, on the reachable host whose pool is shortest (placement order
+    /// breaks ties). Null when no refill is due; the reason says why one is.
+    /// </summary>
+    public static ScalingDecision.RefillPool? DecideRefill(ClusterView view, ScalingSettings settings, DateTimeOffset now,
+        ScalingDecision held, bool commandInFlight)
+    {
+        if (held is not ScalingDecision.NoAction || !RefillAfter.Contains(held.Reason.Rule) || commandInFlight) return null;
+        var census = new Census(view, settings, now);
+        if (census.Serving.Count == 0 || census.Reachable.Any(h => h.Booting + h.Draining + h.Stopping > 0)) return null;
+        var short_ = census.PlacementOrder()
+            .Where(h => h.Warm < h.View.WarmPoolSize && !h.View.NetworkDegraded)
+            .OrderByDescending(h => h.View.WarmPoolSize - h.Warm)
+            .FirstOrDefault();
+        if (short_ is null) return null;
+        var middle = (settings.TUpper + settings.TLower) / 2;
+        var mean = census.Serving.Average(vm => vm.Utilisation);
+        if (mean > middle) return null;
+        return new ScalingDecision.RefillPool(short_.Id, census.Reason(ScalingRules.WarmPoolRefill,
+            $"Host {short_.Id}'s warm pool holds {short_.Warm} of {short_.View.WarmPoolSize}; the in-service VMs average {Percent(mean)}, " +
+            $"at or below the middle of the band ({Percent(middle)}), and nothing else is booting: booting one into the pool."));
+    }
+
     /// <summary>
     /// An operator's <c>vm start</c>: on <paramref name="wanted"/>, or exactly where the policy would place a VM (same
     /// census, same order, same limits). The decision, or why not.
@@ -191,9 +225,10 @@ public static class ScalingPolicy
             .Where(host => host != target && census.HasRoom(host) && host.Running == target.Running)
             .Select(host => host.Id.Value)
             .ToList();
-        var tie = rivals.Count == 0 ? "" : $" (tied with {Listed(rivals)}; preferred order, then name, decides)";
+        var tie = rivals.Count == 0 ? "" : $" (tied with {Listed(rivals)}; a warm VM, then preferred order, then name, decides)";
+        var how = target.WarmReady > 0 ? "resuming a warm VM" : "starting a VM";
         return new ScalingDecision.StartVm(target.Id,
-            census.Reason(ScalingRules.ScaleOutAllAboveUpper, $"{overloaded}; starting a VM on {target.Id}, which runs the fewest VMs ({target.Running}){tie}."));
+            census.Reason(ScalingRules.ScaleOutAllAboveUpper, $"{overloaded}; {how} on {target.Id}, which runs the fewest VMs ({target.Running}){tie}."));
     }
 
     private static ScalingDecision ScaleIn(Census census)
@@ -286,6 +321,13 @@ public static class ScalingPolicy
         public int Booting { get; set; }
         public int Draining { get; set; }
         public int Stopping { get; set; }
+
+        /// <summary>VMs in the host's warm pool (booting into it or suspended): never capacity, never counted by limits.</summary>
+        public int Warm { get; set; }
+
+        /// <summary>Warm VMs that are suspended and can be resumed now.</summary>
+        public int WarmReady { get; set; }
+
         public List<VmCensus> Vms { get; } = [];
 
         /// <summary>VMs the host runs for placement: everything up or coming up or still winding down its clients.</summary>
@@ -331,6 +373,10 @@ public static class ScalingPolicy
                         case VmState.Booting: host.Booting++; break;
                         case VmState.Draining: host.Draining++; break;
                         case VmState.Stopping: host.Stopping++; break;
+                        case VmState.Warm:
+                            host.Warm++;
+                            if (vm.Suspended) host.WarmReady++;
+                            break;
                     }
                 }
 
@@ -366,12 +412,13 @@ public static class ScalingPolicy
         public bool HasRoom(HostCensus host) =>
             host.Occupancy < host.View.MaxVms && TotalOccupancy < Settings.MaxTotalVms;
 
-        /// <summary>Reachable hosts, fewest running first, ties by preferred order, then by name.</summary>
+        /// <summary>Reachable hosts, fewest running first, ties to a host with a warm VM, then by preferred order, then by name.</summary>
         // A host with a degraded network takes a new VM only when no healthy host has room.
         public IEnumerable<HostCensus> PlacementOrder() =>
             Reachable
                 .OrderBy(host => host.View.NetworkDegraded)
                 .ThenBy(host => host.Running)
+                .ThenByDescending(host => host.WarmReady > 0)
                 .ThenBy(host => host.PreferredRank)
                 .ThenBy(host => host.Id.Value, StringComparer.Ordinal);
 

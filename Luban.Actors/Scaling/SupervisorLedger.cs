@@ -52,6 +52,9 @@ public sealed class SupervisorLedger
 
     private sealed record PendingStart(string CommandId, HostId Host, DateTimeOffset SentAt, VmId? Vm);
 
+    /// <summary>A boot into a host's warm pool: settled once the report shows its VM suspended (or gone).</summary>
+    private sealed record PendingRefill(string CommandId, HostId Host, DateTimeOffset SentAt, VmId? Vm);
+
     private sealed record PendingStop(string CommandId, HostId Host, VmId Vm, DateTimeOffset SentAt);
 
     /// <param name="InFlight">What each front door last said it has in flight to the VM.</param>
@@ -69,6 +72,7 @@ public sealed class SupervisorLedger
     private readonly TimeSpan _quietStart;
     private readonly Dictionary<string, PendingStart> _starts = new();
     private readonly Dictionary<string, PendingStop> _stops = new();
+    private readonly Dictionary<string, PendingRefill> _refills = new();
     private readonly Dictionary<VmId, Drain> _drains = new();
     private readonly Dictionary<HostId, IReadOnlyList<BondHealthSummary>> _bondHealth = new();
     private readonly LinkedList<ScaleEvent> _events = new();
@@ -126,6 +130,7 @@ public sealed class SupervisorLedger
         _agents.Remove(lost.Key);
         _lostHosts.Add(lost.Key);
         foreach (var start in _starts.Values.Where(s => s.Host == lost.Key).ToList()) _starts.Remove(start.CommandId);
+        foreach (var refill in _refills.Values.Where(s => s.Host == lost.Key).ToList()) _refills.Remove(refill.CommandId);
         foreach (var stop in _stops.Values.Where(s => s.Host == lost.Key).ToList()) _stops.Remove(stop.CommandId);
         foreach (var drain in _drains.Values.Where(d => d.Host == lost.Key).ToList()) _drains.Remove(drain.Vm);
         Record(ScaleEventKinds.HostLost, ScalingRules.AgentLost, $"Agent of host {lost.Key} is gone; its VMs left the rotation.", lost.Key);
@@ -168,15 +173,30 @@ public sealed class SupervisorLedger
 
         var byVm = report.Vms.ToDictionary(v => v.Vm);
         // A start is settled once the report shows its VM; a stop once the report shows the VM shut off.
+        // A start is settled once the report shows its VM (not shut off, and no longer warm: a resumed VM reports
+        // Booting); a stop once the report shows the VM shut off or suspended into the pool.
         foreach (var start in _starts.Values.Where(s => s.Host == report.Host && s.Vm is { } vm
-                     && byVm.TryGetValue(vm, out var seen) && seen.State != VmState.ShutOff).ToList())
+                     && byVm.TryGetValue(vm, out var seen) && seen.State is not (VmState.ShutOff or VmState.Warm)).ToList())
             _starts.Remove(start.CommandId);
         foreach (var stop in _stops.Values.Where(s => s.Host == report.Host
-                     && (!byVm.TryGetValue(s.Vm, out var seen) || seen.State is VmState.ShutOff or VmState.Failed)).ToList())
+                     && (!byVm.TryGetValue(s.Vm, out var seen) || seen.State is VmState.ShutOff or VmState.Failed or VmState.Warm)).ToList())
             _stops.Remove(stop.CommandId);
         foreach (var drain in _drains.Values.Where(d => d.Host == report.Host
-                     && (!byVm.TryGetValue(d.Vm, out var seen) || seen.State is VmState.ShutOff or VmState.Failed)).ToList())
+                     && (!byVm.TryGetValue(d.Vm, out var seen) || seen.State is VmState.ShutOff or VmState.Failed or VmState.Warm)).ToList())
             _drains.Remove(drain.Vm);
+        // A refill is settled once its VM is suspended (ready), or it became capacity (a scale-out took it while it
+        // booted), or it is gone.
+        foreach (var refill in _refills.Values.Where(r => r.Host == report.Host && r.Vm is not null).ToList())
+        {
+            byVm.TryGetValue(refill.Vm!.Value, out var seen);
+            if (seen is { State: VmState.Warm, Suspended: false }) continue;
+            _refills.Remove(refill.CommandId);
+            Emit(new SupervisorEffect.CancelTimeout(refill.CommandId));
+            if (seen is { State: VmState.Warm })
+                Record(ScaleEventKinds.Warm, ScalingRules.WarmPoolReady, $"{refill.Vm} is warm on {refill.Host}: suspended, ready to be resumed.", refill.Host, refill.Vm);
+            else if (seen is null or { State: VmState.ShutOff or VmState.Failed })
+                Record(ScaleEventKinds.CommandFailed, ScalingRules.StartFailed, $"The refill of host {refill.Host}'s warm pool ({refill.Vm}) did not become warm: it is {seen?.State.ToString() ?? "gone"}.", refill.Host, refill.Vm);
+        }
 
         PublishBackends();
         FinishDrains();
@@ -223,7 +243,8 @@ public sealed class SupervisorLedger
             return;
         }
 
-        var decision = ScalingPolicy.Decide(View(), Settings.Policy, _now);
+        var view = View();
+        var decision = ScalingPolicy.Decide(view, Settings.Policy, _now);
         switch (decision)
         {
             case ScalingDecision.StartVm start:
@@ -246,9 +267,22 @@ public sealed class SupervisorLedger
                 // Holding is the normal state: only a change of reason goes into the event log.
                 if (_lastHoldRule != decision.Reason.Rule) Append(_lastDecision);
                 _lastHoldRule = decision.Reason.Rule;
+                var inFlight = _starts.Count + _stops.Count + _drains.Count + _refills.Count > 0;
+                if (ScalingPolicy.DecideRefill(view, Settings.Policy, _now, decision, inFlight) is { } refill)
+                    SendRefill(refill);
                 break;
         }
     });
+
+    private void SendRefill(ScalingDecision.RefillPool refill)
+    {
+        if (!_agents.ContainsKey(refill.Host)) return;
+        var id = NextCommandId("refill");
+        _refills[id] = new PendingRefill(id, refill.Host, _now, null);
+        Emit(new SupervisorEffect.SendStart(refill.Host, new StartVm(refill.Host, id, ForWarmPool: true)));
+        Emit(new SupervisorEffect.StartTimeout(id, Settings.StartTimeout));
+        Record(ScaleEventKinds.Refill, refill.Reason.Rule, refill.Reason.Sentence, refill.Host);
+    }
 
     private void SendStart(ScalingDecision.StartVm start)
     {
@@ -443,13 +477,33 @@ public sealed class SupervisorLedger
 
     public IReadOnlyList<SupervisorEffect> OnStartResult(StartVmResult result, DateTimeOffset now) => Carry(now, () =>
     {
+        if (_refills.TryGetValue(result.CommandId, out var refill))
+        {
+            Emit(new SupervisorEffect.CancelTimeout(result.CommandId));
+            if (result.Succeeded)
+            {
+                _refills[result.CommandId] = refill with { Vm = result.Vm };
+                Emit(new SupervisorEffect.StartTimeout(result.CommandId, Settings.StartTimeout));
+            }
+            else
+            {
+                _refills.Remove(result.CommandId);
+                Record(ScaleEventKinds.CommandFailed, ScalingRules.StartFailed, $"Host {result.Host} could not boot a VM into its warm pool: {result.Error}", result.Host);
+            }
+
+            return;
+        }
+
         if (!_starts.TryGetValue(result.CommandId, out var pending)) return;
         Emit(new SupervisorEffect.CancelTimeout(result.CommandId));
         if (result.Succeeded)
         {
             _starts[result.CommandId] = pending with { Vm = result.Vm };
             Emit(new SupervisorEffect.StartTimeout(result.CommandId, Settings.StartTimeout));
-            Record(ScaleEventKinds.Started, ScalingRules.StartAccepted, $"Host {result.Host} is booting {result.Vm}.", result.Host, result.Vm);
+            if (result.Resumed)
+                Record(ScaleEventKinds.Started, ScalingRules.StartResumed, $"Host {result.Host} resumed warm {result.Vm}.", result.Host, result.Vm);
+            else
+                Record(ScaleEventKinds.Started, ScalingRules.StartAccepted, $"Host {result.Host} is booting {result.Vm}.", result.Host, result.Vm);
         }
         else
         {
@@ -464,7 +518,10 @@ public sealed class SupervisorLedger
         Emit(new SupervisorEffect.CancelTimeout(result.CommandId));
         if (result.Succeeded)
         {
-            Record(ScaleEventKinds.Stopped, ScalingRules.StopDone, $"Host {result.Host} stopped {result.Vm}.", result.Host, result.Vm);
+            if (result.Suspended)
+                Record(ScaleEventKinds.Warm, ScalingRules.StopSuspended, $"Host {result.Host} suspended {result.Vm} into its warm pool instead of shutting it down.", result.Host, result.Vm);
+            else
+                Record(ScaleEventKinds.Stopped, ScalingRules.StopDone, $"Host {result.Host} stopped {result.Vm}.", result.Host, result.Vm);
             _drains.Remove(result.Vm);
         }
         else
@@ -475,7 +532,10 @@ public sealed class SupervisorLedger
 
     public IReadOnlyList<SupervisorEffect> OnCommandTimedOut(string commandId, DateTimeOffset now) => Carry(now, () =>
     {
-        if (_starts.Remove(commandId, out var start))
+        if (_refills.Remove(commandId, out var refill))
+            Record(ScaleEventKinds.CommandFailed, ScalingRules.StartTimeout,
+                $"The refill of host {refill.Host}'s warm pool ({refill.Vm?.ToString() ?? "no VM yet"}) did not become warm within {Settings.StartTimeout.TotalSeconds:0} s.", refill.Host, refill.Vm);
+        else if (_starts.Remove(commandId, out var start))
             Record(ScaleEventKinds.CommandFailed, ScalingRules.StartTimeout,
                 $"Start on {start.Host} ({start.Vm?.ToString() ?? "no VM yet"}) did not settle within {Settings.StartTimeout.TotalSeconds:0} s.", start.Host, start.Vm);
         else if (_stops.Remove(commandId, out var stop))
@@ -497,7 +557,9 @@ public sealed class SupervisorLedger
                 var state = vm.State;
                 if (_drains.ContainsKey(vm.Vm) && state is VmState.InService or VmState.Booting) state = VmState.Draining;
                 if (_stops.Values.Any(s => s.Vm == vm.Vm) && state != VmState.ShutOff) state = VmState.Stopping;
-                vms.Add(new VmView(vm.Vm, state, vm.Connections, vm.InServiceSince));
+                // A resume the report does not show yet: the VM counts as coming up, never as still warm.
+                if (state == VmState.Warm && _starts.Values.Any(s => s.Vm == vm.Vm)) state = VmState.Booting;
+                vms.Add(new VmView(vm.Vm, state, vm.Connections, vm.InServiceSince, vm.Suspended));
             }
 
             // A start in flight whose VM is not yet in a report counts as booting, so a slow boot never causes a second start.
@@ -510,7 +572,8 @@ public sealed class SupervisorLedger
             hosts.Add(new HostView(hostId, IsReachable(agent), agent.ReportedAt, vms.ToImmutable(),
                 agent.Report?.MinVms ?? Settings.Policy.DefaultHostMinVms,
                 agent.Report?.MaxVms ?? Settings.Policy.DefaultHostMaxVms,
-                NetworkDegraded(hostId)));
+                NetworkDegraded(hostId),
+                agent.Report?.WarmPoolSize ?? 0));
         }
 
         foreach (var lost in _lostHosts.Order())
@@ -527,7 +590,7 @@ public sealed class SupervisorLedger
             h.Id.Value, h.Reachable, h.LastReportAt, h.MinVms, h.MaxVms, h.NetworkDegraded,
             h.Vms.Select(v => new VmStatus(v.Id.Value, v.State.ToString(), v.Connections,
                 v.Connections is { } c ? Math.Round((double)c / policy.SMax, 4) : null,
-                EndpointOf(h.Id, v.Id))).ToList())).ToList();
+                EndpointOf(h.Id, v.Id), v.Suspended)).ToList(), h.WarmPoolSize)).ToList();
         var frontDoors = _frontDoors.Where(f => _now - f.Value.LastSeen <= FrontDoorSilence)
             .OrderBy(f => f.Key.Value, StringComparer.Ordinal)
             .Select(f => new FrontDoorStatus(f.Key.Value, f.Value.HoldsVirtualAddress, f.Value.LastSeen)).ToList();

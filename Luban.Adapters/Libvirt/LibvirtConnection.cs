@@ -116,6 +116,16 @@ public sealed class LibvirtConnection : IDisposable
 
     public LibvirtResult<Done> Undefine(string name) => WithDomain(name, d => d.Undefine());
 
+    public LibvirtResult<Done> Suspend(string name) => WithDomain(name, d => d.Suspend());
+
+    public LibvirtResult<Done> Resume(string name) => WithDomain(name, d => d.Resume());
+
+    public LibvirtResult<Done> ManagedSave(string name) => WithDomain(name, d => d.ManagedSave());
+
+    public LibvirtResult<bool> HasManagedSaveImage(string name) => WithDomain(name, d => d.HasManagedSaveImage());
+
+    public LibvirtResult<Done> RemoveManagedSave(string name) => WithDomain(name, d => d.RemoveManagedSave());
+
     public LibvirtResult<DomainStateInfo> GetState(string name) => WithDomain(name, d => d.GetState());
 
     public LibvirtResult<DomainInfo> GetInfo(string name) => WithDomain(name, d => d.GetInfo());

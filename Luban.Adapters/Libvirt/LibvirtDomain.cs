@@ -39,6 +39,30 @@ public sealed class LibvirtDomain : IDisposable
     public LibvirtResult<Done> Destroy() =>
         Check(LibvirtNative.virDomainDestroy(Live()), "destroy");
 
+    /// <summary>Stops the guest's vCPUs; its memory stays in the QEMU process (virDomainSuspend).</summary>
+    public LibvirtResult<Done> Suspend() =>
+        Check(LibvirtNative.virDomainSuspend(Live()), "suspend");
+
+    /// <summary>Lets a suspended guest run again (virDomainResume).</summary>
+    public LibvirtResult<Done> Resume() =>
+        Check(LibvirtNative.virDomainResume(Live()), "resume");
+
+    /// <summary>Writes the guest's memory to libvirt's managed save file and stops it (virDomainManagedSave); the
+    /// next <see cref="Start"/> restores it from there.</summary>
+    public LibvirtResult<Done> ManagedSave() =>
+        Check(LibvirtNative.virDomainManagedSave(Live(), 0), "managed save");
+
+    /// <summary>Whether a managed save image waits for the next start.</summary>
+    public LibvirtResult<bool> HasManagedSaveImage()
+    {
+        var rc = LibvirtNative.virDomainHasManagedSaveImage(Live(), 0);
+        return rc < 0 ? LibvirtError.Capture($"managed save image of {Name}") : new LibvirtResult<bool>.Ok(rc == 1);
+    }
+
+    /// <summary>Deletes the managed save image (the next start boots afresh).</summary>
+    public LibvirtResult<Done> RemoveManagedSave() =>
+        Check(LibvirtNative.virDomainManagedSaveRemove(Live(), 0), "remove managed save");
+
     /// <summary>Removes the persistent definition; a running domain keeps running as a transient one.</summary>
     public LibvirtResult<Done> Undefine() =>
         Check(LibvirtNative.virDomainUndefine(Live()), "undefine");

@@ -82,6 +82,20 @@ public sealed class LibvirtHypervisor : IHypervisor
     public Task<HypervisorResult<Done>> DestroyAsync(string name) =>
         Run($"destroy {name}", c => c.Destroy(name));
 
+    public Task<HypervisorResult<Done>> SuspendAsync(string name) =>
+        Run($"suspend {name}", c => c.Suspend(name));
+
+    public Task<HypervisorResult<Done>> ResumeAsync(string name) =>
+        Run($"resume {name}", c => c.Resume(name));
+
+    /// <summary>Writes the guest's memory to disk and stops it (for the warm-pool benchmark's comparison).</summary>
+    public Task<HypervisorResult<Done>> ManagedSaveAsync(string name) =>
+        Run($"managed save {name}", c => c.ManagedSave(name));
+
+    /// <summary>Starts a defined domain as it is (from its managed save image when it has one).</summary>
+    public Task<HypervisorResult<Done>> StartDefinedAsync(string name) =>
+        Run($"start {name}", c => c.Start(name));
+
     public void Dispose()
     {
         _work.CompleteAdding();

@@ -63,6 +63,21 @@ internal static unsafe partial class LibvirtNative
     internal static partial int virDomainUndefine(DomainHandle domain);
 
     [LibraryImport(Lib)]
+    internal static partial int virDomainSuspend(DomainHandle domain);
+
+    [LibraryImport(Lib)]
+    internal static partial int virDomainResume(DomainHandle domain);
+
+    [LibraryImport(Lib)]
+    internal static partial int virDomainManagedSave(DomainHandle domain, uint flags);
+
+    [LibraryImport(Lib)]
+    internal static partial int virDomainHasManagedSaveImage(DomainHandle domain, uint flags);
+
+    [LibraryImport(Lib)]
+    internal static partial int virDomainManagedSaveRemove(DomainHandle domain, uint flags);
+
+    [LibraryImport(Lib)]
     internal static partial int virDomainGetState(DomainHandle domain, out int state, out int reason, uint flags);
 
     [LibraryImport(Lib)]

@@ -52,11 +52,13 @@ public static class Render
         }
         else
         {
-            var hosts = new Table("HOST", "REACHABLE", "REPORTED", "MIN", "MAX", "NETWORK", "VMS");
+            var hosts = new Table("HOST", "REACHABLE", "REPORTED", "MIN", "MAX", "NETWORK", "VMS", "WARM");
             foreach (var h in doc.Hosts)
             {
+                // Warm VMs are shown apart: they are not capacity and no limit counts them.
+                var warm = h.Vms.Count(v => v.State == nameof(Luban.Protocol.Scaling.VmState.Warm));
                 hosts.Add(h.Id, YesNo(h.Reachable), Ago(doc.GeneratedAt, h.LastReportAt), Int(h.MinVms), Int(h.MaxVms),
-                    h.NetworkDegraded ? "degraded" : "ok", Int(h.Vms.Count));
+                    h.NetworkDegraded ? "degraded" : "ok", Int(h.Vms.Count - warm), $"{Int(warm)}/{Int(h.WarmPoolSize)}");
             }
 
             hosts.WriteTo(output);
@@ -66,7 +68,8 @@ public static class Render
             {
                 foreach (var vm in h.Vms)
                 {
-                    vms.Add(vm.Id, h.Id, vm.State, vm.Connections?.ToString(Invariant) ?? "?",
+                    var state = vm.State == nameof(Luban.Protocol.Scaling.VmState.Warm) && !vm.Suspended ? "Warm (booting)" : vm.State;
+                    vms.Add(vm.Id, h.Id, state, vm.Connections?.ToString(Invariant) ?? "?",
                         vm.Utilisation is { } u ? $"{(u * 100).ToString("0", Invariant)}%" : "?", vm.Endpoint ?? "-");
                 }
             }

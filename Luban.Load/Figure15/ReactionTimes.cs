@@ -8,10 +8,14 @@ namespace Luban.Load.Figure15;
 /// <param name="StartedVm">The VM that start booted (from the <c>started</c> event, else the first new VM).</param>
 /// <param name="InRotation">The first answer the load generator received from <paramref name="StartedVm"/>.</param>
 /// <param name="Note">Why a part is missing, in words; null when the story is complete.</param>
+/// <param name="Resumed">The start resumed a warm VM (true) or booted one (false); null when not seen.</param>
 public sealed record ScaleOutReaction(
-    double? OverloadSeen, double? StartDecided, string? StartedVm, double? InRotation, string? Note)
+    double? OverloadSeen, double? StartDecided, string? StartedVm, double? InRotation, string? Note, bool? Resumed = null)
 {
     public bool Happened => StartDecided is not null;
+
+    /// <summary>Decision → serving: from the start decision to the new VM's first answer through the front door.</summary>
+    public double? DecisionToServing => InRotation is { } served && StartDecided is { } decided ? served - decided : null;
 }
 
 /// <summary>How the cluster answered the falling load.</summary>
@@ -41,6 +45,8 @@ public sealed record ReactionTimes(ScaleOutReaction ScaleOut, ScaleInReaction Sc
         {
             lines.Add($"scale-out: overload seen {At(o.OverloadSeen)} → start decided {At(o.StartDecided)}{Since(o.StartDecided, o.OverloadSeen)}" +
                       $" → {o.StartedVm ?? "the new VM"} in rotation {At(o.InRotation)}{Since(o.InRotation, o.StartDecided)}");
+            if (o.DecisionToServing is { } serving)
+                lines.Add($"           decision → serving: {Seconds(serving)} ({o.Resumed switch { true => "a warm VM resumed", false => "a cold boot", null => "how it started was not seen" }})");
             if (o.OverloadSeen is { } seen && o.InRotation is { } rotation)
                 lines.Add($"           overload to first answer from the new VM: {Seconds(rotation - seen)}");
             if (o.Note is not null) lines.Add($"           {o.Note}");
@@ -111,15 +117,16 @@ public static class ReactionTimeCalculator
             return new ScaleOutReaction(overloadSeen, null, null, null, note);
         }
 
-        var startedVm = timeline.Events
-            .FirstOrDefault(e => e.Kind == "started" && e.T >= start.T && e.Vm is not null && (start.Host is null || e.Host == start.Host))?.Vm
-            ?? FirstNewVm(answered, start.T);
+        var startedEvent = timeline.Events
+            .FirstOrDefault(e => e.Kind == "started" && e.T >= start.T && e.Vm is not null && (start.Host is null || e.Host == start.Host));
+        var startedVm = startedEvent?.Vm ?? FirstNewVm(answered, start.T);
+        bool? resumed = startedEvent is null ? null : startedEvent.Rule == "command/start-resumed";
         double? inRotation = startedVm is not null && timeline.FirstSeen.TryGetValue(startedVm, out var seen) ? seen : null;
         var notes = new List<string>();
         if (overloadSeen is null) notes.Add($"no sample saw every in-service VM above {Connections(upper)} connections before it");
         if (startedVm is null) notes.Add("which VM the start booted was not seen");
         else if (inRotation is null) notes.Add($"no answer came from {startedVm}");
-        return new ScaleOutReaction(overloadSeen, start.T, startedVm, inRotation, Joined(notes));
+        return new ScaleOutReaction(overloadSeen, start.T, startedVm, inRotation, Joined(notes), resumed);
     }
 
     private static ScaleInReaction ScaleIn(Timeline timeline, string? startedVm)
@@ -150,7 +157,7 @@ public static class ReactionTimeCalculator
         }
 
         var vm = decision.Vm!;
-        var gone = answered.FirstOrDefault(s => s.T >= decision.T && s.Vms!.All(v => v.Id != vm || v.State == "ShutOff"))?.T;
+        var gone = answered.FirstOrDefault(s => s.T >= decision.T && s.Vms!.All(v => v.Id != vm || v.State is "ShutOff" or "Warm"))?.T;
         var newest = timeline.Events.LastOrDefault(e => e.Kind == "started" && e.T <= decision.T && e.Vm is not null)?.Vm
                      ?? startedVm;
         var notes = new List<string>();

@@ -8,7 +8,8 @@ public sealed record VmSample(string Id, string Host, string State, int? Connect
     public bool InService => State == "InService";
 
     /// <summary>Defined but not running: nothing to plot.</summary>
-    public bool Running => State is not ("ShutOff" or "Failed");
+    /// <summary>Up and counted: a warm (suspended) VM is not running capacity.</summary>
+    public bool Running => State is not ("ShutOff" or "Failed" or "Warm");
 }
 
 /// <summary>

@@ -54,13 +54,16 @@ public static class ScalingProtocol
         public static readonly GetSupervisorStatus Instance = new();
     }
 
+    /// <param name="Suspended">For a Warm VM: suspended and ready (false while it boots into the pool).</param>
     public sealed record VmStatus(
         string Id,
         string State,
         int? Connections,
         double? Utilisation,
-        string? Endpoint) : ILubanWireMessage;
+        string? Endpoint,
+        bool Suspended = false) : ILubanWireMessage;
 
+    /// <param name="WarmPoolSize">Suspended VMs the host keeps ready; its Warm VMs are listed among <paramref name="Vms"/>.</param>
     public sealed record HostStatus(
         string Id,
         bool Reachable,
@@ -68,7 +71,8 @@ public static class ScalingProtocol
         int MinVms,
         int MaxVms,
         bool NetworkDegraded,
-        IReadOnlyList<VmStatus> Vms) : ILubanWireMessage;
+        IReadOnlyList<VmStatus> Vms,
+        int WarmPoolSize = 0) : ILubanWireMessage;
 
     /// <summary>One <c>luban.scaling</c> key and its value in force, in the form <c>policy set</c> takes.</summary>
     public sealed record PolicyValue(string Key, string Value, bool Settable) : ILubanWireMessage;

@@ -63,6 +63,12 @@ public static class ScalingRules
     public const string StopFailed = "command/stop-failed";
     public const string StopTimeout = "command/stop-timeout";
 
+    // The warm pool: a start that resumed a suspended VM, a stop that suspended one, and the refill rule.
+    public const string StartResumed = "command/start-resumed";
+    public const string StopSuspended = "command/stop-suspended";
+    public const string WarmPoolRefill = "pool/refill";
+    public const string WarmPoolReady = "pool/ready";
+
     // How a drain ended.
     public const string DrainComplete = "drain/complete";
     public const string DrainDeadline = "drain/deadline";
@@ -92,6 +98,12 @@ public static class ScaleEventKinds
     public const string Resumed = "resumed";
     public const string Policy = "policy";
     public const string Bond = "bond";
+
+    /// <summary>A VM booted into a host's warm pool (the refill rule).</summary>
+    public const string Refill = "refill";
+
+    /// <summary>A VM went into a host's warm pool: a refill is suspended, or a drained VM was suspended instead of stopped.</summary>
+    public const string Warm = "warm";
 
     /// <summary>Something refused: an operator's command, or a message its signer may not send.</summary>
     public const string Refused = "refused";

@@ -9,4 +9,7 @@ public enum VmState
     Draining,
     Stopping,
     Failed,
+
+    /// <summary>Booted ahead of need and suspended (or on its way there): not capacity, resumed at a scale-out.</summary>
+    Warm,
 }

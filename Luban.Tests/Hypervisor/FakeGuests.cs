@@ -81,6 +81,27 @@ internal sealed class FakeHypervisor : IHypervisor
         return Task.FromResult<HypervisorResult<Done>>(new HypervisorResult<Done>.Ok(Done.Value));
     }
 
+    /// <summary>When set every suspend or resume fails with this message.</summary>
+    public string? PauseError { get; set; }
+
+    public static DomainStateInfo Suspended => new(DomainState.Paused, (int)PausedReason.User);
+
+    public Task<HypervisorResult<Done>> SuspendAsync(string name)
+    {
+        Calls.Enqueue($"suspend {name}");
+        if (PauseError is { } error) return Task.FromResult<HypervisorResult<Done>>(new HypervisorError($"suspend {name}", error));
+        _domains[name] = Suspended;
+        return Task.FromResult<HypervisorResult<Done>>(new HypervisorResult<Done>.Ok(Done.Value));
+    }
+
+    public Task<HypervisorResult<Done>> ResumeAsync(string name)
+    {
+        Calls.Enqueue($"resume {name}");
+        if (PauseError is { } error) return Task.FromResult<HypervisorResult<Done>>(new HypervisorError($"resume {name}", error));
+        _domains[name] = new DomainStateInfo(DomainState.Running, (int)RunningReason.Unpaused);
+        return Task.FromResult<HypervisorResult<Done>>(new HypervisorResult<Done>.Ok(Done.Value));
+    }
+
     public void Dispose() => Disposed = true;
 }
 

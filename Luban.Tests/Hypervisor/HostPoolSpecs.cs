@@ -28,6 +28,8 @@ public sealed class HostPoolSpecs
         ReportInterval = TimeSpan.FromSeconds(1),
         ShutdownGrace = TimeSpan.FromSeconds(10),
         CommandTimeout = TimeSpan.FromSeconds(30),
+        // The specs of the cold path: no warm pool (WarmPoolSpecs has its own).
+        WarmPoolSize = 0,
     };
 
     private static readonly HypervisorResult<Done> Ok = new HypervisorResult<Done>.Ok(Done.Value);
@@ -289,20 +291,23 @@ public sealed class HostPoolSpecs
         Assert.Equal(VmState.Booting, Vm(pool, B1)!.State);
     }
 
-    public static TheoryData<DomainState, VmState> AdoptedStates => new()
+    public static TheoryData<DomainState, int, VmState> AdoptedStates => new()
     {
-        { DomainState.Running, VmState.Booting },
-        { DomainState.ShutOff, VmState.ShutOff },
-        { DomainState.Crashed, VmState.Failed },
-        { DomainState.Paused, VmState.Failed },
-        { DomainState.ShuttingDown, VmState.Stopping },
+        { DomainState.Running, (int)RunningReason.Booted, VmState.Booting },
+        { DomainState.ShutOff, (int)ShutOffReason.Shutdown, VmState.ShutOff },
+        { DomainState.Crashed, 0, VmState.Failed },
+        // Suspended by us, but this host keeps no warm pool (size 0 here): powered off.
+        { DomainState.Paused, (int)PausedReason.User, VmState.Stopping },
+        { DomainState.Paused, (int)PausedReason.IoError, VmState.Failed },
+        { DomainState.ShuttingDown, 1, VmState.Stopping },
     };
 
     [Theory]
     [MemberData(nameof(AdoptedStates))]
-    public void Domains_found_at_start_should_be_adopted_with_their_state(DomainState found, VmState reported)
+    public void Domains_found_at_start_should_be_adopted_with_their_state(DomainState found, int reason, VmState reported)
     {
-        var pool = ListedPool(domains: [Domain(B1, found), new GuestDomain("luban-b-x", new DomainStateInfo(DomainState.Running, 1))]);
+        var pool = ListedPool(domains: [new GuestDomain(B1.Value, new DomainStateInfo(found, reason)),
+            new GuestDomain("luban-b-x", new DomainStateInfo(DomainState.Running, 1))]);
 
         var report = pool.Report(T0);
 

@@ -9,8 +9,9 @@ namespace Luban.Tests.Scaling;
 /// <summary>
 /// A compact way to write a cluster in a test table, e.g. <c>"B[70 boot] C(min 2)[40 drain:3] | last-out 10s"</c>.
 /// VM tokens: a number = in service with that many connections; <c>?</c> = in service, connections unknown;
-/// <c>new:N</c> = in service for 1 s with N connections; <c>boot</c>, <c>drain:N</c>, <c>stop</c>, <c>off</c>, <c>failed</c>.
-/// Host options: <c>min N</c>, <c>max N</c>, <c>unreachable</c>, <c>stale</c> (report 1 h old), <c>unreported</c>,
+/// <c>new:N</c> = in service for 1 s with N connections; <c>boot</c>, <c>drain:N</c>, <c>stop</c>, <c>off</c>, <c>failed</c>;
+/// <c>warm</c> = suspended in the warm pool, <c>warming</c> = booting into it.
+/// Host options: <c>min N</c>, <c>max N</c>, <c>pool N</c> (warm pool size), <c>unreachable</c>, <c>stale</c> (report 1 h old), <c>unreported</c>,
 /// <c>degraded</c> (its NIC bond is degraded).
 /// VMs are named <c>luban-&lt;host&gt;-&lt;n&gt;</c> by position.
 /// </summary>
@@ -51,6 +52,7 @@ public static partial class ClusterViewNotation
         ScalingDecision.Undrain undrain => $"undrain {undrain.Host} {undrain.Vm}",
         ScalingDecision.Warn warn => $"warn {warn.Code}",
         ScalingDecision.NoAction => "none",
+        ScalingDecision.RefillPool refill => $"refill {refill.Host}",
         _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "Unknown decision."),
     };
 
@@ -60,7 +62,7 @@ public static partial class ClusterViewNotation
         var hosts = view.Hosts.Select(host =>
         {
             var report = host.LastReportAt is { } at ? $"report {(now - at).TotalSeconds:0}s" : "unreported";
-            var options = $"min {host.MinVms}, max {host.MaxVms}, {report}{(host.Reachable ? "" : ", unreachable")}";
+            var options = $"min {host.MinVms}, max {host.MaxVms}, pool {host.WarmPoolSize}, {report}{(host.Reachable ? "" : ", unreachable")}";
             var vms = host.Vms.Select(vm => vm.State switch
             {
                 VmState.InService when vm.InServiceSince is { } since => $"new:{vm.Connections?.ToString() ?? "?"}@{(now - since).TotalSeconds:0}s",
@@ -69,6 +71,7 @@ public static partial class ClusterViewNotation
                 VmState.Draining => $"drain:{vm.Connections?.ToString() ?? "?"}",
                 VmState.Stopping => "stop",
                 VmState.ShutOff => "off",
+                VmState.Warm => vm.Suspended ? "warm" : "warming",
                 _ => "failed",
             });
             return $"{host.Id}({options})[{string.Join(' ', vms)}]";
@@ -93,6 +96,7 @@ public static partial class ClusterViewNotation
             {
                 ["min", var n] => host with { MinVms = int.Parse(n) },
                 ["max", var n] => host with { MaxVms = int.Parse(n) },
+                ["pool", var n] => host with { WarmPoolSize = int.Parse(n) },
                 ["unreachable"] => host with { Reachable = false },
                 ["stale"] => host with { LastReportAt = now - TimeSpan.FromHours(1) },
                 ["unreported"] => host with { LastReportAt = null },
@@ -113,6 +117,8 @@ public static partial class ClusterViewNotation
         ["stop"] => new VmView(id, VmState.Stopping, null),
         ["off"] => new VmView(id, VmState.ShutOff, null),
         ["failed"] => new VmView(id, VmState.Failed, null),
+        ["warm"] => new VmView(id, VmState.Warm, null, Suspended: true),
+        ["warming"] => new VmView(id, VmState.Warm, null),
         ["drain", var n] => new VmView(id, VmState.Draining, int.Parse(n)),
         ["new", var n] => new VmView(id, VmState.InService, int.Parse(n), InServiceSince: now - TimeSpan.FromSeconds(1)),
         [var n] when int.TryParse(n, out var connections) => new VmView(id, VmState.InService, connections),

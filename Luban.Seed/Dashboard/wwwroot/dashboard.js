@@ -192,7 +192,7 @@ function updateChart(doc) {
     for (const vm of host.vms) {
       if (host.reachable && RUNNING_STATES.has(vm.state)) running++;
       // A shut-off VM or one whose count is unknown leaves a gap rather than a misleading zero.
-      const live = vm.state !== "ShutOff" && vm.state !== "Failed";
+      const live = vm.state !== "ShutOff" && vm.state !== "Failed" && vm.state !== "Warm";
       vms.push({ hostId: host.id, vmId: vm.id, connections: live ? vm.connections ?? null : null });
     }
   }
@@ -218,8 +218,10 @@ function renderCards(doc) {
   const vms = doc.hosts.flatMap((h) => h.vms);
   const serving = vms.filter((v) => v.state === "InService");
   const connections = serving.reduce((sum, v) => sum + (v.connections ?? 0), 0);
-  document.getElementById("card-vms").textContent = `${serving.length} / ${vms.filter((v) => RUNNING_STATES.has(v.state)).length}`;
-  document.getElementById("card-vms").title = "in service / running";
+  const warm = vms.filter((v) => v.state === "Warm").length;
+  document.getElementById("card-vms").textContent =
+    `${serving.length} / ${vms.filter((v) => RUNNING_STATES.has(v.state)).length}` + (warm ? ` · ${warm} warm` : "");
+  document.getElementById("card-vms").title = "in service / running · warm (suspended, not counted)";
   document.getElementById("card-connections").textContent = String(connections);
 
   const autoscale = document.getElementById("card-autoscale");
@@ -266,6 +268,8 @@ function renderHosts(doc) {
       yesNo(host.reachable, "reachable", "unreachable"),
       host.networkDegraded ? badge("network degraded", "warn") : badge("network ok", "ok"),
       el("span", { class: "muted small" }, `VMs ${host.minVms}–${host.maxVms}`),
+      host.warmPoolSize ? el("span", { class: "muted small", "data-warm": host.id },
+        `warm pool ${host.vms.filter((v) => v.state === "Warm" && v.suspended).length}/${host.warmPoolSize}`) : null,
       host.lastReportAt ? el("span", { class: "muted small" }, `last report ${clock(Date.parse(host.lastReportAt))}`) : null),
     host.vms.length === 0
       ? el("p", { class: "muted small" }, "no VMs defined")
@@ -273,7 +277,7 @@ function renderHosts(doc) {
         el("thead", {}, el("tr", {}, ["VM", "State", "Connections", "Utilisation", "Endpoint"].map((h) => el("th", {}, h)))),
         el("tbody", {}, host.vms.map((vm) => el("tr", { "data-vm": vm.id },
           el("td", {}, el("strong", {}, vm.id)),
-          el("td", {}, badge(vm.state)),
+          el("td", {}, vm.state === "Warm" && !vm.suspended ? badge("Warm (booting)", "Warm") : badge(vm.state)),
           el("td", { class: "num" }, vm.connections ?? "–", sMax ? el("span", { class: "muted small" }, ` / ${sMax}`) : null),
           el("td", {}, vm.utilisation == null ? "–" : [
             el("span", { class: `bar${doc.policy && vm.utilisation > doc.policy.tUpper ? " hot" : ""}` },
