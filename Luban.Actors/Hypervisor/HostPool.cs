@@ -739,29 +739,12 @@ public sealed class HostPool<TReplyTo>
     private Slot SlotAt(int index)
     {
         if (_slots.TryGetValue(index, out var slot)) return slot;
-        var (service, ssh) = _settings.HostPortsOf(_host, index);
-        var id = VmId.For(_host, index);
-        slot = new Slot(id, index, new GuestAddress(id, _settings.ForwardAddress, service, ssh, _settings.ServicePort));
+        slot = new Slot(VmId.For(_host, index), index, _settings.AddressOf(_host, index));
         _slots[index] = slot;
         return slot;
     }
 
-    private DomainSpec SpecOf(Slot slot)
-    {
-        var name = slot.Id.Value;
-        return new DomainSpec(name, _settings.DomainType, _settings.MemoryMiB, _settings.VirtualCpus,
-            _settings.KernelPath, _settings.InitrdPath,
-            new GuestBootArgs(name, _settings.ServicePort, PublicUrl: _settings.PublicUrl, SshPort: HypervisorSettings.GuestSshPort).ToKernelCommandLine(),
-            [
-                new PortForward(slot.Address.ServiceHostPort, _settings.ServicePort, slot.Address.Host),
-                new PortForward(slot.Address.SshHostPort, HypervisorSettings.GuestSshPort, slot.Address.Host),
-            ],
-            _settings.ConsoleLogDirectory is { } logs ? Path.Combine(logs, $"{name}.console.log") : null,
-            Emulator: _settings.Emulator,
-            Database: _settings.DatabaseTarget is { } target
-                ? new DatabaseForward(_settings.GuestForwardProgram, target, _settings.DatabaseSecretFile!)
-                : null);
-    }
+    private DomainSpec SpecOf(Slot slot) => _settings.DomainSpecOf(slot.Address);
 
     private static string StartTimerKey(string commandId) => $"start:{commandId}";
 

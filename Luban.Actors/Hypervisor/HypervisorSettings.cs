@@ -144,6 +144,29 @@ public sealed partial record HypervisorSettings
         return (first, first + 1);
     }
 
+    /// <summary>Where VM number <paramref name="index"/> of <paramref name="host"/> is reached (its forwarded ports).</summary>
+    public GuestAddress AddressOf(HostId host, int index)
+    {
+        var (service, ssh) = HostPortsOf(host, index);
+        return new GuestAddress(VmId.For(host, index), ForwardAddress, service, ssh, ServicePort);
+    }
+
+    /// <summary>The domain template of a Luban guest at <paramref name="address"/>: the image, the boot arguments,
+    /// the two port forwards, the console file, and the one way out to the records database.</summary>
+    public DomainSpec DomainSpecOf(GuestAddress address)
+    {
+        var name = address.Vm.Value;
+        return new DomainSpec(name, DomainType, MemoryMiB, VirtualCpus, KernelPath, InitrdPath,
+            new GuestBootArgs(name, ServicePort, PublicUrl: PublicUrl, SshPort: GuestSshPort).ToKernelCommandLine(),
+            [
+                new PortForward(address.ServiceHostPort, ServicePort, address.Host),
+                new PortForward(address.SshHostPort, GuestSshPort, address.Host),
+            ],
+            ConsoleLogDirectory is { } logs ? Path.Combine(logs, $"{name}.console.log") : null,
+            Emulator: Emulator,
+            Database: DatabaseTarget is { } target ? new DatabaseForward(GuestForwardProgram, target, DatabaseSecretFile!) : null);
+    }
+
     /// <summary>Reads and validates <c>luban.hypervisor</c>; missing keys keep their defaults.</summary>
     public static HypervisorSettings Read(Config config)
     {

@@ -10,6 +10,9 @@ usage: ./luban bench <name> [options]
               the paper's NIC failover: two guests bonding two links in 802.3ad, one link pulled and restored;
               docs/bond-failover.svg/.csv, last line failover_gap_ms=.. lost=.. restored_gap_ms=.. (root; --help)
   policy      BenchmarkDotNet: one scaling decision for 1,000 hosts x 3 VMs
+  warm-pool [--rounds N] [--save-rounds N]
+              keeping a VM warm: pause in memory against managed save to disk on one real guest of the
+              running cluster's image (./luban up --detach first): time back to serving, memory, disk, clock
   tls [ROUND_TRIPS] [CONNECTS]
               the control plane with and without mutual TLS: connect time and HostReport round trips over
               loopback (defaults 2000 and 10)
@@ -31,6 +34,12 @@ cmd_bench() {
     bond-failover) bench_bond_failover "$benchmarks" "$@" ;;
     policy) ensure_runtime_deps; build_benchmarks; exec dotnet "$benchmarks" --filter '*ScalingPolicy*' "$@" ;;
     tls) ensure_runtime_deps; build_benchmarks; exec dotnet "$benchmarks" tls-latency "$@" ;;
+    warm-pool)
+      if [ ! -f "$RUN_DIR/hocon/node.hocon" ] || [ -z "$(running_pids)" ]; then
+        die "bench warm-pool: needs a running cluster (./luban up --detach): it boots its guest from that cluster's image and settings"
+      fi
+      ensure_runtime_deps; build_benchmarks
+      exec dotnet "$benchmarks" warm-pool --hocon "$RUN_DIR/hocon/node.hocon" "$@" ;;
     ""|--help|-h) bench_usage ;;
     *) die "bench: unknown benchmark '$name' (see ./luban bench --help)" ;;
   esac

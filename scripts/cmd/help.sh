@@ -6,7 +6,7 @@ usage() {
 usage: ./luban <verb> [options]
 
 verbs:
-  up [--detach] [--netns [--ha]] [--balance=round-robin|least-requests] [--no-build]
+  up [--detach] [--netns [--ha]] [--balance=round-robin|least-requests] [--warm-pool=N] [--no-build]
                   install what is missing, build (Release), start a seed (host A) and two agents (hosts B, C)
                   on loopback, wait until all three are Up, print the admin URL and the PIDs; stays in the
                   foreground until Ctrl-C, or returns once the cluster is Up with --detach.
@@ -17,6 +17,8 @@ verbs:
                   front door, behind the virtual address 10.77.0.100 (keepalived VRRP): the public address, the
                   admin and the CLI's way in; the supervisor moves to the other host when one is lost.
                   --balance: the front door's load balancing (default round-robin, the paper's).
+                  --warm-pool=N: VMs each host keeps booted and suspended for a scale-out in about a second
+                  (default 1; 0 turns the pool off); up waits until every host's pool is full.
                   --no-build: use the binaries, NativeAOT service and image as they are
   down            stop a detached cluster (by the PIDs it recorded, each checked against the command line it
                   was started with), destroy the VMs whose consoles are under its RUN_DIR/vm, stop the

@@ -6,6 +6,8 @@ NETNS=0
 HA=0
 BUILD=1
 BALANCE=""
+# Suspended VMs each host keeps ready (luban.hypervisor.warm-pool-size); empty = the HOCON default (1).
+WARM_POOL=""
 BRIDGE_ADDR=""
 VIP=""
 # The front-end hosts (seed role): one, or two behind a virtual address with --ha.
@@ -66,6 +68,18 @@ wait_for() {
 }
 
 every_host_has_a_vm_in_service() { [ "$(vms_in_service)" -ge ${#AGENTS[@]} ]; }
+
+# Every host's warm pool holds as many suspended VMs as it asks for.
+warm_pools_full() {
+  curl -fsS --max-time 2 "${STATUS_URL:-$ADMIN_URL}/api/status" 2>/dev/null \
+    | jq -e '.hosts | length > 0 and all(.[]; ([.vms[]? | select(.state == "Warm" and .suspended)] | length) >= (.warmPoolSize // 0))' \
+      >/dev/null 2>&1
+}
+
+warm_pools_line() {
+  curl -fsS --max-time 2 "${STATUS_URL:-$ADMIN_URL}/api/status" 2>/dev/null \
+    | jq -r '[.hosts[] | "\(.id) \([.vms[]? | select(.state == "Warm" and .suspended)] | length)/\(.warmPoolSize // 0)"] | join(", ")' 2>/dev/null
+}
 front_door_answers() { curl -fsS --max-time 2 -o /dev/null "$PUBLIC_URL/healthz"; }
 
 # netns_var NAME HOST: a value from `netns.sh env` (ADDR_B, NETNS_B, EMULATOR_B, …).
@@ -140,6 +154,7 @@ prepare_vms() {
       echo "  database-secret-file = \"$RUN_DIR/secrets/guest-db.conn\""
       # The front door as users see it: share links, the Origin of forms, Secure cookies over https.
       echo "  public-url = \"$PUBLIC_URL\""
+      if [ -n "$WARM_POOL" ]; then echo "  warm-pool-size = $WARM_POOL"; fi
       if ((NETNS)); then
         # The guests' ports are forwarded on this host's own address, in its namespace; the records database is
         # PostgreSQL in the root namespace, on the bridge.
@@ -307,6 +322,7 @@ cmd_up() {
       --netns) NETNS=1 ;;
       --no-build) BUILD=0 ;;
       --balance=*) BALANCE="${arg#--balance=}" ;;
+      --warm-pool=*) WARM_POOL="${arg#--warm-pool=}" ;;
       --ha) HA=1 ;;
       --help|-h) usage; exit 0 ;;
       *) die "up: unknown option '$arg' (see ./luban --help)" ;;
@@ -320,6 +336,7 @@ cmd_up() {
     ""|round-robin|least-requests) ;;
     *) die "up: --balance=$BALANCE: allowed: round-robin (the paper's, the default) or least-requests" ;;
   esac
+  [[ -z "$WARM_POOL" || "$WARM_POOL" =~ ^[0-9]+$ ]] || die "up: --warm-pool=$WARM_POOL: allowed: a whole number, 0 turns the pool off"
   mkdir -p "$RUN_DIR"
   local running
   running="$(running_pids)"
@@ -339,6 +356,10 @@ cmd_up() {
   if ((HA)); then start_front_end_pair; fi
   STATUS_URL=""
   wait_for 60 "the front door to answer" front_door_answers
+  # The pools fill in the background, one boot at a time while the load is calm; up returns once they are full.
+  say "waiting for the warm pools to fill (booted once, then suspended)"
+  wait_for "$UP_TIMEOUT" "every host's warm pool full" warm_pools_full
+  say "warm pools: $(warm_pools_line)"
   print_cluster
 
   if ((detach)); then
