@@ -52,7 +52,7 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Empty(result.Stderr);
         var lines = result.Stdout.Split(Environment.NewLine);
         Assert.Contains(lines, l => Regex.IsMatch(l, $@"^{Regex.Escape(Seed)}\s+seed\s+Up\s+yes$"));
-        Assert.Contains(lines, l => Regex.IsMatch(l, @"^B\s+yes\s+\d+s ago\s+1\s+3\s+ok\s+2$"));
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^B\s+yes\s+\d+s ago\s+1\s+3\s+ok\s+2\s+0/0$"));
         var header = lines.Single(l => l.StartsWith("VM ", StringComparison.Ordinal));
         var serving = lines.Single(l => l.StartsWith("luban-b-1 ", StringComparison.Ordinal));
         Assert.Equal(header.IndexOf("STATE", StringComparison.Ordinal), serving.IndexOf("InService", StringComparison.Ordinal));

@@ -35,6 +35,7 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
     public async Task Figure15_profile_should_scale_out_to_three_vms_and_back_to_two_stopping_the_newest_without_a_failed_request()
     {
         await TwoVmsInServiceAsync();
+        var loadStarted = DateTimeOffset.UtcNow;
         await using var load = new ClosedLoopLoad(new Uri(cluster.PublicUrl, RulerPath));
         var clock = Stopwatch.StartNew();
         var peakVms = 0;
@@ -66,10 +67,10 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
         Log($"{clock.Elapsed.TotalSeconds:0}s held with three: {Describe(held)}");
         Assert.False(fourth, $"a fourth VM started: {Describe(held)}");
 
-        // The load falls; the newest VM is drained and stopped, the first two stay.
+        // The load falls; the newest VM is drained and stopped (or suspended back into its host's pool), the first two stay.
         await load.SetClientsAsync(0);
         var (scaledIn, after, _) = await cluster.UntilAsync(
-            s => NetnsCluster.InService(s).Count == 2 && NetnsCluster.VmsOf(s).All(v => v.Id != started || v.State == "ShutOff"),
+            s => NetnsCluster.InService(s).Count == 2 && NetnsCluster.VmsOf(s).All(v => v.Id != started || v.State is "ShutOff" or "Warm"),
             TimeSpan.FromSeconds(180));
         Log($"{clock.Elapsed.TotalSeconds:0}s scale-in: {Describe(after)}");
         var result = await load.StopAsync();
@@ -84,7 +85,85 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
         Assert.True(result.Requests > 1_000, $"too little load to mean anything: {result}");
         Assert.True(result.ByInstance.ContainsKey(started), $"{started} never answered a request: {result}");
         Assert.Equal(0, result.Failed);
+
+        // The scale-out took a warm VM (./luban up filled every host's pool): resumed, not booted.
+        var events = after.Value.GetProperty("events").EnumerateArray().ToList();
+        var decided = events.Where(e => e.GetProperty("kind").GetString() == ScaleEventKinds.Start)
+            .Select(e => e.GetProperty("at").GetDateTimeOffset()).Where(at => at >= loadStarted).Min();
+        Assert.Contains(events, e => e.GetProperty("kind").GetString() == ScaleEventKinds.Started
+                                     && e.GetProperty("vm").GetString() == started
+                                     && e.GetProperty("rule").GetString() == ScalingRules.StartResumed);
+        Log($"decision → serving: {(loadStarted + result.FirstSeen[started] - decided).TotalSeconds:0.00} s ({started} resumed from the warm pool)");
+        await PoolsRefilledAsync();
         await MetricsAfterTheCycleAsync(started);
+    }
+
+    /// <summary>After the load every host's warm pool is full again (refilled, or fed by the scale-in).</summary>
+    private async Task PoolsRefilledAsync()
+    {
+        var (full, status, took) = await cluster.UntilAsync(PoolsFull, TimeSpan.FromSeconds(180));
+        Log($"warm pools full {took.TotalSeconds:0} s after the load: {Describe(status)}");
+        Assert.True(full, $"the warm pools were not refilled within 180 s: {Describe(status)}\n{Events(status)}");
+    }
+
+    [EndToEndFact]
+    public async Task An_agent_restarted_while_a_vm_is_suspended_should_adopt_it_and_a_start_should_resume_it_serving()
+    {
+        await TwoVmsInServiceAsync();
+        var warm = NetnsCluster.VmsOf((await cluster.StatusAsync())!.Value).First(v => v is { Host: "B", State: "Warm" }).Id;
+        var guestBefore = DomainIds()[warm];
+        Assert.Equal(0, (await cluster.LubanAsync("autoscale", "pause")).ExitCode);
+        await using var load = new ClosedLoopLoad(new Uri(cluster.PublicUrl, RulerPath));
+        try
+        {
+            await load.SetClientsAsync(4);
+            // The agent crashes and comes back: the suspended guest is left alone, and the new agent adopts it.
+            var restart = cluster.Capture("node-B");
+            await cluster.KillAsync("node-B");
+            cluster.Start(restart);
+            var (adopted, status, took) = await cluster.UntilAsync(
+                s => HostReachable(s, "B") && NetnsCluster.InService(s).Contains("luban-b-1")
+                     && NetnsCluster.VmsOf(s).Any(v => v.Id == warm && v.State == "Warm") && PoolsFull(s),
+                TimeSpan.FromSeconds(120));
+            Log($"agent B restarted; {warm} adopted as warm after {took.TotalSeconds:0} s: {Describe(status)}");
+            Assert.True(adopted, $"{warm} was not adopted as warm: {Describe(status)}\n{Tail(cluster.Log("node-B"))}");
+            Assert.Equal(guestBefore, DomainIds()[warm]);
+
+            // A start on B resumes the adopted VM; it serves through the front door, with its clock right.
+            var before = load.Snapshot();
+            var (code, output) = await cluster.LubanAsync("vm", "start", "--host", "B");
+            Assert.True(code == 0, output);
+            Assert.True(await LoadUntilAsync(load, s => s.ByInstance.GetValueOrDefault(warm) > before.ByInstance.GetValueOrDefault(warm),
+                TimeSpan.FromSeconds(30)), $"{warm} did not answer through the front door after the start: {load.Snapshot()}");
+            var serving = (await cluster.StatusAsync())!.Value;
+            Assert.Contains(serving.GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == ScaleEventKinds.Started
+                && e.GetProperty("vm").GetString() == warm && e.GetProperty("rule").GetString() == ScalingRules.StartResumed);
+            Assert.Equal(guestBefore, DomainIds()[warm]);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var endpoint = serving.GetProperty("hosts").EnumerateArray().SelectMany(h => h.GetProperty("vms").EnumerateArray())
+                .First(v => v.GetProperty("id").GetString() == warm).GetProperty("endpoint").GetString()!;
+            using var direct = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            using var answer = await direct.GetAsync(new Uri(new Uri(endpoint), "/healthz"));
+            var skew = (answer.Headers.Date!.Value - DateTimeOffset.UtcNow).TotalSeconds;
+            Log($"{warm}'s clock 3 s after its resume: {skew:+0.0;-0.0} s off the host's");
+            Assert.InRange(skew, -3, 3);
+
+            // Stopped again, it goes back into B's pool (short now) instead of shutting down.
+            (code, output) = await cluster.LubanAsync("vm", "stop", warm);
+            Assert.True(code == 0, output);
+            var (back, after, _) = await cluster.UntilAsync(
+                s => NetnsCluster.VmsOf(s).Any(v => v.Id == warm && v.State == "Warm") && PoolsFull(s), TimeSpan.FromSeconds(60));
+            Assert.True(back, $"{warm} did not go back into the pool: {Describe(after)}\n{Events(after)}");
+            Assert.Contains(after!.Value.GetProperty("events").EnumerateArray(), e => e.GetProperty("vm").ValueKind == JsonValueKind.String
+                && e.GetProperty("vm").GetString() == warm && e.GetProperty("rule").GetString() == ScalingRules.StopSuspended);
+            var result = await load.StopAsync();
+            Log($"load: {result}");
+            Assert.Equal(0, result.Failed);
+        }
+        finally
+        {
+            await cluster.LubanAsync("autoscale", "resume");
+        }
     }
 
     /// <summary>The address holder's <c>/metrics</c> after a scale cycle: Prometheus's linter passes it, its parser
@@ -108,7 +187,7 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
         });
         Log($"/metrics after the cycle: {figures}");
         Assert.Equal(2, Sum("luban_vm_state", s => s.Label("state") == "InService"));
-        Assert.Equal(0, Sum("luban_vm_state", s => s.Label("vm") == started && s.Label("state") != "ShutOff"));
+        Assert.Equal(0, Sum("luban_vm_state", s => s.Label("vm") == started && s.Label("state") is not ("ShutOff" or "Warm")));
         Assert.Equal(1, Sum("luban_supervisor_status_up"));
         Assert.Equal(2, Sum("luban_host_reachable"));
         Assert.True(Sum("luban_scaling_events_total", s => s.Label("kind") == ScaleEventKinds.Start) >= 1, figures);
@@ -191,7 +270,7 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
         Assert.True(scaledOut, $"no third VM within 150 s: {Describe(status)}");
         await reads.SetClientsAsync(0);
         var (scaledIn, after, _) = await cluster.UntilAsync(
-            s => NetnsCluster.InService(s).Count == 2 && NetnsCluster.VmsOf(s).All(v => v.State is "InService" or "ShutOff"),
+            s => NetnsCluster.InService(s).Count == 2 && NetnsCluster.VmsOf(s).All(v => v.State is "InService" or "ShutOff" or "Warm"),
             TimeSpan.FromSeconds(180));
         Log($"scale-in with saves going on: {Describe(after)}");
         Assert.True(scaledIn, $"not back to two VMs within 180 s: {Describe(after)}");
@@ -321,13 +400,19 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
     private static StringContent Json(object value) =>
         new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
 
-    /// <summary>Every test starts from the cluster as <c>./luban up</c> leaves it: one VM per host in service, both
-    /// front-end hosts' front doors reporting and one of them holding the virtual address.</summary>
+    /// <summary>Every host's warm pool holds as many suspended VMs as its size.</summary>
+    private static bool PoolsFull(JsonElement status) =>
+        status.GetProperty("hosts").EnumerateArray().All(h =>
+            h.GetProperty("vms").EnumerateArray().Count(v => v.GetProperty("state").GetString() == "Warm" && v.GetProperty("suspended").GetBoolean())
+            >= h.GetProperty("warmPoolSize").GetInt32());
+
+    /// <summary>Every test starts from the cluster as <c>./luban up</c> leaves it: one VM per host in service, every
+    /// host's warm pool full, both front-end hosts' front doors reporting and one of them holding the virtual address.</summary>
     private async Task TwoVmsInServiceAsync()
     {
         var (ready, status, _) = await cluster.UntilAsync(
             s => NetnsCluster.InService(s).SequenceEqual(["luban-b-1", "luban-c-1"])
-                 && NetnsCluster.VmsOf(s).All(v => v.State is "InService" or "ShutOff")
+                 && NetnsCluster.VmsOf(s).All(v => v.State is "InService" or "ShutOff" or "Warm") && PoolsFull(s)
                  && HostReachable(s, "B") && HostReachable(s, "C")
                  && FrontDoors(s).Count == 2 && FrontDoors(s).Count(f => f.HoldsAddress) == 1,
             TimeSpan.FromSeconds(240));

@@ -30,6 +30,9 @@ internal static class RealGuests
         ImageDirectory = RealLibvirt.ImageDir,
         ConsoleLogDirectory = RealLibvirt.ConsoleDirectory,
         HostPortBase = hostPortBase,
+        // These specs boot and stop guests the cold way; the warm pool's real-guest test is end to end
+        // (NetnsEndToEndSpecs), on the cluster ./luban up makes.
+        WarmPoolSize = 0,
         ProbeTimeout = TimeSpan.FromSeconds(3),
         DatabaseTarget = RealLibvirt.Database().Target,
         DatabaseSecretFile = RealLibvirt.Database().SecretFile,
