@@ -52,6 +52,7 @@ public sealed class SeedApp : IAsyncDisposable
         var inFlight = frontDoor.Services.GetRequiredService<InFlightRequests>();
         var live = frontDoor.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
         var standing = frontDoor.Services.GetRequiredService<FrontDoorStanding>();
+        var healthMonitor = frontDoor.Services.GetRequiredService<Yarp.ReverseProxy.Health.IActiveHealthCheckMonitor>();
         var metrics = frontDoor.Services.GetRequiredService<Metrics.SeedMetrics>();
 
         // Our own options were parsed already; ASP.NET gets no arguments so it cannot reinterpret them.
@@ -75,7 +76,7 @@ public sealed class SeedApp : IAsyncDisposable
             .WithActors((system, registry) =>
             {
                 system.ActorOf(FrontDoorMembership.Props(yarp, live, inFlight, frontDoorSettings,
-                    registry.Get<ScaleSupervisorKey>(), standing), "front-door");
+                    registry.Get<ScaleSupervisorKey>(), standing, healthMonitor.CheckHealthAsync), "front-door");
                 system.ActorOf(MembershipGuard.Props(hocon.GetTimeSpan(MembershipGuardSettings.IdentifyWithinKey,
                     MembershipGuardSettings.DefaultIdentifyWithin, false), registry.Get<ScaleSupervisorKey>()), "membership-guard");
                 system.ActorOf(Metrics.MetricsRecorder.Props(metrics.Events), "metrics");

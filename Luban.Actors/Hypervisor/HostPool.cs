@@ -64,6 +64,9 @@ public abstract record PoolTimer
     public sealed record GraceExpired(VmId Vm) : PoolTimer;
 
     public sealed record DestroyTimedOut(VmId Vm) : PoolTimer;
+
+    /// <summary>A VM booted for the warm pool has not answered its health check in time.</summary>
+    public sealed record PoolBootTimedOut(VmId Vm) : PoolTimer;
 }
 
 /// <summary>The pool's rules that do not depend on who waits for answers.</summary>
@@ -71,6 +74,10 @@ public static class HostPool
 {
     /// <summary>An in-service VM whose /healthz fails this many times in a row is reported Failed.</summary>
     public const int UnhealthyAfterFailedChecks = 3;
+
+    /// <summary>A VM booted for the warm pool that has not answered within this many command timeouts is powered off
+    /// (it would otherwise hold the pool's place for ever).</summary>
+    public const int PoolBootTimeouts = 4;
 }
 
 /// <summary>
@@ -257,8 +264,10 @@ public sealed class HostPool<TReplyTo>
             // Booted for the pool and answering (health and the pinned SSH key checked once): suspend it now.
             slot.PoolBoot = false;
             slot.Suspending = true;
+            Emit(new PoolEffect<TReplyTo>.CancelTimer(PoolBootTimerKey(slot.Id)));
+            // Its SSH session stays open: QEMU keeps the connection while the vCPUs stand still, so the first count
+            // after a resume needs no new key exchange.
             Note(NoteLevel.Info, $"Host {_host}: {slot.Id} answers; suspending it into the warm pool");
-            Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
             Emit(new PoolEffect<TReplyTo>.Suspend(slot.Id));
             return;
         }
@@ -358,6 +367,7 @@ public sealed class HostPool<TReplyTo>
         if (_slots.Values.FirstOrDefault(s => s.PoolBoot && s.Start is null && s.Stop is null) is { } booting)
         {
             booting.PoolBoot = false;
+            Emit(new PoolEffect<TReplyTo>.CancelTimer(PoolBootTimerKey(booting.Id)));
             Note(NoteLevel.Info, $"Host {_host}: {booting.Id} was booting for the warm pool; it serves instead (command {command.CommandId})");
             Emit(new PoolEffect<TReplyTo>.Reply(replyTo, new StartVmResult(_host, command.CommandId, booting.Id, true, null)));
             return;
@@ -453,6 +463,7 @@ public sealed class HostPool<TReplyTo>
             // The pool stays short; the stop itself goes on the ordinary way.
             Note(NoteLevel.Warning, $"Host {_host}: could not suspend {slot.Id} into the warm pool ({error}); shutting it down instead");
             stop.IntoPool = false;
+            Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
             Emit(new PoolEffect<TReplyTo>.Shutdown(slot.Id));
             return;
         }
@@ -534,6 +545,9 @@ public sealed class HostPool<TReplyTo>
         slot.Domain = new GuestDomain(slot.Id.Value, new DomainStateInfo(DomainState.Running, (int)RunningReason.Booted));
         slot.IgnoreListingsBefore = _listSequence + 1;
         slot.PoolBoot = waiter.Kind == StartKind.PoolBoot;
+        if (slot.PoolBoot)
+            Emit(new PoolEffect<TReplyTo>.StartTimer(PoolBootTimerKey(slot.Id), new PoolTimer.PoolBootTimedOut(slot.Id),
+                _settings.CommandTimeout * HostPool.PoolBootTimeouts));
         Emit(new PoolEffect<TReplyTo>.Reply(waiter.ReplyTo, new StartVmResult(_host, waiter.CommandId, slot.Id, true, null)));
     });
 
@@ -586,10 +600,10 @@ public sealed class HostPool<TReplyTo>
 
         slot.Stop = new StopInProgress(waiter);
         slot.ForgetGuest();
-        Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
         var warm = _slots.Values.Count(s => IsWarm(s) || s.Stop?.IntoPool == true);
         if (warm < _settings.WarmPoolSize && slot.Domain!.State.State is DomainState.Running or DomainState.Blocked)
         {
+            // (Its SSH session stays open, as for a refill.)
             // The pool is short: this drained VM is kept, suspended, instead of being shut down and booted again later.
             slot.Stop.IntoPool = true;
             Emit(new PoolEffect<TReplyTo>.StartTimer(GraceTimerKey(slot.Id), new PoolTimer.GraceExpired(slot.Id), _settings.ShutdownGrace));
@@ -597,6 +611,8 @@ public sealed class HostPool<TReplyTo>
             Emit(new PoolEffect<TReplyTo>.Suspend(slot.Id));
             return;
         }
+
+        Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
 
         Emit(new PoolEffect<TReplyTo>.StartTimer(GraceTimerKey(slot.Id), new PoolTimer.GraceExpired(slot.Id), _settings.ShutdownGrace));
         Note(NoteLevel.Info, $"Host {_host}: stopping {slot.Id} (ACPI, destroyed after {_settings.ShutdownGrace})");
@@ -658,6 +674,13 @@ public sealed class HostPool<TReplyTo>
                 stop.IntoPool = false;
                 BeginDestroy(slot, stop);
                 break;
+            case PoolTimer.PoolBootTimedOut(var vm):
+                if (!_slots.TryGetValue(IndexOf(vm.Value) ?? 0, out var late) || !late.PoolBoot || late.Stop is not null) return;
+                late.PoolBoot = false;
+                Note(NoteLevel.Warning, $"Host {_host}: {late.Id} was booted for the warm pool but has not answered within {Seconds(_settings.CommandTimeout * HostPool.PoolBootTimeouts)} s; powering it off");
+                late.Stop = new StopInProgress(null);
+                BeginDestroy(late, late.Stop);
+                break;
             case PoolTimer.DestroyTimedOut(var vm):
                 if (!TryGetStopping(vm, out var stuck, out _)) return;
                 FinishStop(stuck, $"destroying {stuck.Id} did not finish within {Seconds(_settings.CommandTimeout)} s");
@@ -686,6 +709,8 @@ public sealed class HostPool<TReplyTo>
     {
         var stop = slot.Stop!;
         slot.Stop = null;
+        // A warm VM keeps its SSH session; one that is off (or was powered off from the pool) does not.
+        if (!stop.IntoPool) Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
         Emit(new PoolEffect<TReplyTo>.CancelTimer(GraceTimerKey(slot.Id)));
         Emit(new PoolEffect<TReplyTo>.CancelTimer(DestroyTimerKey(slot.Id)));
         if (error is null)
@@ -751,6 +776,8 @@ public sealed class HostPool<TReplyTo>
     private static string GraceTimerKey(VmId vm) => $"grace:{vm}";
 
     private static string DestroyTimerKey(VmId vm) => $"destroy:{vm}";
+
+    private static string PoolBootTimerKey(VmId vm) => $"pool-boot:{vm}";
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
 

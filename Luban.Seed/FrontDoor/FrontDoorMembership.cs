@@ -4,6 +4,7 @@ using Akka.Event;
 using Luban.Protocol.Security;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Model;
 using static Luban.Protocol.Scaling.ScalingProtocol;
 
 namespace Luban.Seed.FrontDoor;
@@ -24,6 +25,14 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         public static readonly ReportAlive Instance = new();
     }
 
+    /// <summary>Probe the VMs that joined the rotation as soon as YARP has applied it (try again shortly if not yet).</summary>
+    private sealed record ProbeJoined(IReadOnlyCollection<string> Vms, int Attempt);
+
+    /// <summary>How often, and how many times, the front door looks whether YARP has applied a rotation with new VMs.</summary>
+    private static readonly TimeSpan ProbeJoinedEvery = TimeSpan.FromMilliseconds(20);
+
+    private const int ProbeJoinedAttempts = 100;
+
     private sealed class JudgeStanding
     {
         public static readonly JudgeStanding Instance = new();
@@ -43,12 +52,18 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
     private readonly IActorRef _supervisor;
     private readonly FrontDoorStanding _standing;
     private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
+    private readonly Func<IEnumerable<ClusterState>, Task>? _probe;
     private IReadOnlyList<Backend> _backends = [];
     private bool _hasRotation;
 
+    /// <param name="probe">Runs the active health check of a cluster now (YARP's
+    /// <c>IActiveHealthCheckMonitor.CheckHealthAsync</c>): a VM that joins the rotation takes traffic once a probe found
+    /// it healthy, and without this the first probe waits for the next health-check interval.</param>
     public FrontDoorMembership(InMemoryConfigProvider yarp, IProxyStateLookup live, InFlightRequests inFlight,
-        FrontDoorSettings settings, IActorRef supervisor, FrontDoorStanding standing)
+        FrontDoorSettings settings, IActorRef supervisor, FrontDoorStanding standing,
+        Func<IEnumerable<ClusterState>, Task>? probe = null)
     {
+        _probe = probe;
         _standing = standing;
         _yarp = yarp;
         _live = live;
@@ -64,13 +79,15 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         Receive<ReportDrains>(_ => OnReportDrains());
         Receive<ReportAlive>(_ => _supervisor.Tell(new FrontDoorReport(_settings.Host, VirtualAddress.HeldHere(_settings.VirtualAddress))));
         Receive<JudgeStanding>(_ => OnJudgeStanding());
+        Receive<ProbeJoined>(OnProbeJoined);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(InMemoryConfigProvider yarp, IProxyStateLookup live, InFlightRequests inFlight,
-        FrontDoorSettings settings, IActorRef supervisor, FrontDoorStanding standing) =>
-        Akka.Actor.Props.Create(() => new FrontDoorMembership(yarp, live, inFlight, settings, supervisor, standing));
+        FrontDoorSettings settings, IActorRef supervisor, FrontDoorStanding standing,
+        Func<IEnumerable<ClusterState>, Task>? probe = null) =>
+        Akka.Actor.Props.Create(() => new FrontDoorMembership(yarp, live, inFlight, settings, supervisor, standing, probe));
 
     /// <summary>Whether YARP's live configuration (applied asynchronously after an update) still routes to a VM.</summary>
     public static bool StillRouted(IProxyStateLookup live, string vm) =>
@@ -105,6 +122,7 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         // alone, when it appeared, is the same list as the last one published).
         _hasRotation = true;
         var now = changed.Backends.Select(b => b.Vm.Value).ToHashSet(StringComparer.Ordinal);
+        var joined = now.Except(_backends.Select(b => b.Vm.Value), StringComparer.Ordinal).ToList();
         foreach (var gone in _backends.Where(b => !now.Contains(b.Vm.Value))) _leaving.Add(gone.Vm.Value);
         _leaving.ExceptWith(now);
         _backends = changed.Backends;
@@ -112,6 +130,24 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         _log.Info("Front door rotation v{0}: [{1}]; draining: [{2}]", changed.Version,
             string.Join(", ", changed.Backends.Select(b => $"{b.Vm}={b.Endpoint}")), string.Join(", ", _leaving));
         OnReportDrains();
+        if (joined.Count > 0 && _probe is not null)
+            Timers.StartSingleTimer("probe-joined", new ProbeJoined(joined, 0), ProbeJoinedEvery);
+    }
+
+    private void OnProbeJoined(ProbeJoined probe)
+    {
+        if (!_live.TryGetCluster(FrontDoorConfig.ClusterId, out var cluster)) return;
+        if (!probe.Vms.All(cluster.Destinations.ContainsKey))
+        {
+            if (probe.Attempt < ProbeJoinedAttempts)
+                Timers.StartSingleTimer("probe-joined", probe with { Attempt = probe.Attempt + 1 }, ProbeJoinedEvery);
+            return;
+        }
+
+        // Fire and forget: the health updater records the outcome; a failed probe is the next interval's business.
+        var log = _log;
+        _probe!([cluster]).ContinueWith(t => log.Warning("Front door: probing {0} at once failed: {1}",
+            string.Join(", ", probe.Vms), t.Exception?.GetBaseException().Message), TaskContinuationOptions.OnlyOnFaulted);
     }
 
     private void Apply(IReadOnlyList<Backend> backends)

@@ -194,7 +194,7 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
         Assert.True(Sum("luban_drain_duration_seconds_count") >= 1, figures);
         Assert.InRange(Sum("luban_drain_duration_seconds_sum") / Sum("luban_drain_duration_seconds_count"), 0, 31);
         Assert.True(Sum("luban_vm_start_to_rotation_seconds_count") >= 1, figures);
-        Assert.InRange(Sum("luban_vm_start_to_rotation_seconds_sum") / Sum("luban_vm_start_to_rotation_seconds_count"), 1, 150);
+        Assert.InRange(Sum("luban_vm_start_to_rotation_seconds_sum") / Sum("luban_vm_start_to_rotation_seconds_count"), 0, 150);
         Assert.True(Sum("luban_frontdoor_requests_total", s => s.Label("vm") == started && s.Label("code") == "2xx") > 0, figures);
         Assert.True(Sum("luban_frontdoor_request_duration_seconds_count") > 1_000, figures);
         Assert.Contains(samples, s => s.Name == "luban_vm_utilisation_ratio" && s.Value is >= 0 and <= 2);

@@ -65,7 +65,8 @@ public sealed class WarmPoolSpecs
         var check = pool.OnTick(T0).OfType<PoolEffect<string>.CheckGuest>().Single(c => c.Guest.Vm == B2);
         var suspending = pool.OnGuestChecked(B2, check.Generation, true, ProbeResult.Counted(0), T0);
         Assert.Equal(B2, Single<PoolEffect<string>.Suspend>(suspending).Vm);
-        Assert.Equal(B2, Single<PoolEffect<string>.ForgetProbe>(suspending).Vm);
+        // The SSH session is kept for the first count after a resume.
+        Assert.Empty(suspending.OfType<PoolEffect<string>.ForgetProbe>());
         Assert.DoesNotContain(pool.OnTick(T0), e => e is PoolEffect<string>.CheckGuest { Guest.Vm: var vm } && vm == B2);
 
         pool.OnSuspended(B2, Ok);
@@ -196,6 +197,21 @@ public sealed class WarmPoolSpecs
             [Running(B1), new GuestDomain(B2.Value, new DomainStateInfo(DomainState.ShutOff, (int)ShutOffReason.Shutdown))]), T0);
         var reply = ReplyOf<StopVmResult>(done);
         Assert.Equal((true, false), (reply.Succeeded, reply.Suspended));
+    }
+
+    [Fact]
+    public void A_refill_that_never_answers_should_be_powered_off_after_its_deadline()
+    {
+        var pool = ListedPool(Settings(), Running(B1));
+        pool.OnStartVm(new StartVm(B, "refill-1", ForWarmPool: true), "supervisor");
+        var started = pool.OnStartFinished("refill-1", B2, Ok);
+        var deadline = started.OfType<PoolEffect<string>.StartTimer>().Single(t => t.Timer is PoolTimer.PoolBootTimedOut);
+        Assert.Equal(TimeSpan.FromSeconds(30) * HostPool.PoolBootTimeouts, deadline.After);
+
+        var effects = pool.OnTimer(deadline.Timer);
+
+        Assert.Equal(B2, Single<PoolEffect<string>.Destroy>(effects).Vm);
+        Assert.Equal(VmState.Stopping, Vm(pool, B2)!.State);
     }
 
     [Fact]
