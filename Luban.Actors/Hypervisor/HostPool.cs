@@ -603,8 +603,8 @@ public sealed class HostPool<TReplyTo>
         var warm = _slots.Values.Count(s => IsWarm(s) || s.Stop?.IntoPool == true);
         if (warm < _settings.WarmPoolSize && slot.Domain!.State.State is DomainState.Running or DomainState.Blocked)
         {
-            // (Its SSH session stays open, as for a refill.)
-            // The pool is short: this drained VM is kept, suspended, instead of being shut down and booted again later.
+            // The pool is short: this drained VM is kept, suspended, instead of being shut down and booted again later
+            // (its SSH session stays open, as for a refill).
             slot.Stop.IntoPool = true;
             Emit(new PoolEffect<TReplyTo>.StartTimer(GraceTimerKey(slot.Id), new PoolTimer.GraceExpired(slot.Id), _settings.ShutdownGrace));
             Note(NoteLevel.Info, $"Host {_host}: suspending {slot.Id} into the warm pool ({warm} of {_settings.WarmPoolSize}) instead of shutting it down");
@@ -613,7 +613,6 @@ public sealed class HostPool<TReplyTo>
         }
 
         Emit(new PoolEffect<TReplyTo>.ForgetProbe(slot.Id));
-
         Emit(new PoolEffect<TReplyTo>.StartTimer(GraceTimerKey(slot.Id), new PoolTimer.GraceExpired(slot.Id), _settings.ShutdownGrace));
         Note(NoteLevel.Info, $"Host {_host}: stopping {slot.Id} (ACPI, destroyed after {_settings.ShutdownGrace})");
         Emit(new PoolEffect<TReplyTo>.Shutdown(slot.Id));
