@@ -12,7 +12,7 @@ public sealed record VmPoint(string Host, string Vm, int? Connections);
 /// </summary>
 public sealed record HistorySample(int? InService, int? Running, IReadOnlyList<VmPoint> Vms)
 {
-    /// <summary>The states of a VM that holds a place on its host (the chart's "VMs running").</summary>
+    /// <summary>The states of a VM that holds a place on its host (the chart's "VMs running"); a warm VM does not.</summary>
     private static readonly HashSet<string> RunningStates =
         [nameof(VmState.Booting), nameof(VmState.InService), nameof(VmState.Draining), nameof(VmState.Stopping)];
 
@@ -31,7 +31,7 @@ public sealed record HistorySample(int? InService, int? Running, IReadOnlyList<V
             {
                 if (vm.State == nameof(VmState.InService)) inService++;
                 if (host.Reachable && RunningStates.Contains(vm.State)) running++;
-                var live = vm.State is not (nameof(VmState.ShutOff) or nameof(VmState.Failed));
+                var live = vm.State is not (nameof(VmState.ShutOff) or nameof(VmState.Failed) or nameof(VmState.Warm));
                 vms.Add(new VmPoint(host.Id, vm.Id, live ? vm.Connections : null));
             }
         }

@@ -23,6 +23,8 @@ public sealed class DashboardHistorySpecs
             0, 0, "B/luban-b-1=- B/luban-b-2=-" },
         { "an unreachable host's VMs serve but are not counted as running", Of(Host("B", false, Vm("luban-b-1", "InService", 20))),
             1, 0, "B/luban-b-1=20" },
+        { "a warm VM neither serves nor runs, and has no connections", Of(Host("B", true, Vm("luban-b-1", "InService", 20), Vm("luban-b-2", "Warm", null))),
+            1, 1, "B/luban-b-1=20 B/luban-b-2=-" },
         { "no host yet", Of(), 0, 0, "" },
     };
 

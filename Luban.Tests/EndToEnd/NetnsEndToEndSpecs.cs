@@ -119,10 +119,12 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
             await load.SetClientsAsync(4);
             // The agent crashes and comes back: the suspended guest is left alone, and the new agent adopts it.
             var restart = cluster.Capture("node-B");
+            var killedAt = DateTimeOffset.UtcNow;
             await cluster.KillAsync("node-B");
             cluster.Start(restart);
+            // The new agent has registered (an event after the kill) and its own report shows the guest warm.
             var (adopted, status, took) = await cluster.UntilAsync(
-                s => HostReachable(s, "B") && NetnsCluster.InService(s).Contains("luban-b-1")
+                s => RegisteredSince(s, "B", killedAt) && HostReachable(s, "B") && NetnsCluster.InService(s).Contains("luban-b-1")
                      && NetnsCluster.VmsOf(s).Any(v => v.Id == warm && v.State == "Warm") && PoolsFull(s),
                 TimeSpan.FromSeconds(120));
             Log($"agent B restarted; {warm} adopted as warm after {took.TotalSeconds:0} s: {Describe(status)}");
@@ -399,6 +401,11 @@ public sealed partial class NetnsEndToEndSpecs(NetnsCluster cluster, ITestOutput
 
     private static StringContent Json(object value) =>
         new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
+
+    /// <summary>An agent of <paramref name="host"/> registered after <paramref name="since"/> (a new incarnation).</summary>
+    private static bool RegisteredSince(JsonElement status, string host, DateTimeOffset since) =>
+        status.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == ScaleEventKinds.HostRegistered
+            && e.GetProperty("host").GetString() == host && e.GetProperty("at").GetDateTimeOffset() > since);
 
     /// <summary>Every host's warm pool holds as many suspended VMs as its size.</summary>
     private static bool PoolsFull(JsonElement status) =>
