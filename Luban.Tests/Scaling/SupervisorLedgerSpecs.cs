@@ -4,6 +4,7 @@ using Luban.Protocol.Operator;
 using Luban.Protocol.Scaling;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
 using static Luban.Protocol.Scaling.ScalingProtocol;
+using static Luban.Tests.Scaling.LedgerSpecSupport;
 
 namespace Luban.Tests.Scaling;
 
@@ -13,22 +14,6 @@ namespace Luban.Tests.Scaling;
 /// </summary>
 public sealed class SupervisorLedgerSpecs
 {
-    private static readonly HostId B = new("B");
-    private static readonly HostId C = new("C");
-    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly SupervisorSettings Settings = new()
-    {
-        Policy = new ScalingSettings { TickInterval = TimeSpan.FromSeconds(5), ScaleOutCooldown = TimeSpan.FromSeconds(30), ScaleInCooldown = TimeSpan.FromSeconds(60) },
-        DrainDeadline = TimeSpan.FromSeconds(30),
-    };
-
-    private static string AgentOf(HostId host) => $"akka://luban/user/agent-{host}#1";
-
-    private static string AddressOf(HostId host) => $"akka.ssl.tcp://luban@10.0.0.{(host == B ? 2 : 3)}:4053";
-
-    private static VmReport Serving(HostId host, int index, int connections, DateTimeOffset since) =>
-        new(VmId.For(host, index), VmState.InService, $"http://127.0.0.1:{(host == B ? 20100 : 20200) + index}", connections, since);
-
     private static IReadOnlyList<SupervisorEffect> Report(SupervisorLedger ledger, HostId host, DateTimeOffset at, params VmReport[] vms) =>
         ledger.OnReport(new HostReport(host, 1, 3, vms, at), AgentOf(host), AddressOf(host), at);
 
@@ -42,9 +27,6 @@ public sealed class SupervisorLedgerSpecs
         Report(ledger, C, now, Serving(C, 1, connectionsC, T0 - TimeSpan.FromMinutes(5)));
         return ledger;
     }
-
-    private static IEnumerable<string> Kinds(IEnumerable<SupervisorEffect> effects) =>
-        effects.OfType<SupervisorEffect.Recorded>().Select(r => $"{r.Event.Kind} {r.Event.Rule}");
 
     [Fact]
     public void Registration_should_watch_the_agent_once_and_again_only_for_a_new_incarnation()

@@ -2,6 +2,7 @@ using Luban.Actors.Scaling;
 using Luban.Protocol;
 using Luban.Protocol.Scaling;
 using static Luban.Protocol.Hypervisor.HypervisorProtocol;
+using static Luban.Tests.Scaling.LedgerSpecSupport;
 
 namespace Luban.Tests.Scaling;
 
@@ -11,21 +12,8 @@ namespace Luban.Tests.Scaling;
 /// </summary>
 public sealed class WarmPoolLedgerSpecs
 {
-    private static readonly HostId B = new("B");
-    private static readonly HostId C = new("C");
-    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly SupervisorSettings Settings = new()
-    {
-        Policy = new ScalingSettings { TickInterval = TimeSpan.FromSeconds(5), ScaleOutCooldown = TimeSpan.FromSeconds(30), ScaleInCooldown = TimeSpan.FromSeconds(60) },
-        DrainDeadline = TimeSpan.FromSeconds(30),
-    };
-
-    private static string AgentOf(HostId host) => $"akka://luban/user/agent-{host}#1";
-
-    private static string AddressOf(HostId host) => $"akka.ssl.tcp://luban@10.0.0.{(host == B ? 2 : 3)}:4053";
-
     private static VmReport Serving(HostId host, int index, int connections) =>
-        new(VmId.For(host, index), VmState.InService, $"http://127.0.0.1:{(host == B ? 20100 : 20200) + index}", connections, T0 - TimeSpan.FromMinutes(5));
+        LedgerSpecSupport.Serving(host, index, connections, T0 - TimeSpan.FromMinutes(5));
 
     private static VmReport Warm(HostId host, int index, bool suspended = true) =>
         new(VmId.For(host, index), VmState.Warm, null, null, null, suspended);
@@ -40,8 +28,6 @@ public sealed class WarmPoolLedgerSpecs
         return ledger;
     }
 
-    private static IEnumerable<string> Kinds(IEnumerable<SupervisorEffect> effects) =>
-        effects.OfType<SupervisorEffect.Recorded>().Select(r => $"{r.Event.Kind} {r.Event.Rule}");
 
     [Fact]
     public void A_calm_tick_should_refill_one_pool_at_a_time_until_its_vm_is_suspended()
