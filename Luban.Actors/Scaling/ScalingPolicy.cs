@@ -48,16 +48,16 @@ public static class ScalingPolicy
         if (held is not ScalingDecision.NoAction || !RefillAfter.Contains(held.Reason.Rule) || commandInFlight) return null;
         var census = new Census(view, settings, now);
         if (census.Serving.Count == 0 || census.Reachable.Any(h => h.Booting + h.Draining + h.Stopping > 0)) return null;
-        var short_ = census.PlacementOrder()
+        var shortest = census.PlacementOrder()
             .Where(h => h.Warm < h.View.WarmPoolSize && !h.View.NetworkDegraded)
             .OrderByDescending(h => h.View.WarmPoolSize - h.Warm)
             .FirstOrDefault();
-        if (short_ is null) return null;
+        if (shortest is null) return null;
         var middle = (settings.TUpper + settings.TLower) / 2;
         var mean = census.Serving.Average(vm => vm.Utilisation);
         if (mean > middle) return null;
-        return new ScalingDecision.RefillPool(short_.Id, census.Reason(ScalingRules.WarmPoolRefill,
-            $"Host {short_.Id}'s warm pool holds {short_.Warm} of {short_.View.WarmPoolSize}; the in-service VMs average {Percent(mean)}, " +
+        return new ScalingDecision.RefillPool(shortest.Id, census.Reason(ScalingRules.WarmPoolRefill,
+            $"Host {shortest.Id}'s warm pool holds {shortest.Warm} of {shortest.View.WarmPoolSize}; the in-service VMs average {Percent(mean)}, " +
             $"at or below the middle of the band ({Percent(middle)}), and nothing else is booting: booting one into the pool."));
     }
 

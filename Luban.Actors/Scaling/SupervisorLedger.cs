@@ -172,7 +172,6 @@ public sealed class SupervisorLedger
         _agents[report.Host] = agent with { Report = WithinForwardAddress(report), ReportedAt = now };
 
         var byVm = report.Vms.ToDictionary(v => v.Vm);
-        // A start is settled once the report shows its VM; a stop once the report shows the VM shut off.
         // A start is settled once the report shows its VM (not shut off, and no longer warm: a resumed VM reports
         // Booting); a stop once the report shows the VM shut off or suspended into the pool.
         foreach (var start in _starts.Values.Where(s => s.Host == report.Host && s.Vm is { } vm

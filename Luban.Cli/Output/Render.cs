@@ -55,10 +55,12 @@ public static class Render
             var hosts = new Table("HOST", "REACHABLE", "REPORTED", "MIN", "MAX", "NETWORK", "VMS", "WARM");
             foreach (var h in doc.Hosts)
             {
-                // Warm VMs are shown apart: they are not capacity and no limit counts them.
+                // Warm VMs are shown apart: they are not capacity and no limit counts them. WARM is ready/size (a VM still
+                // booting into the pool is not ready yet).
                 var warm = h.Vms.Count(v => v.State == nameof(Luban.Protocol.Scaling.VmState.Warm));
+                var ready = h.Vms.Count(v => v.State == nameof(Luban.Protocol.Scaling.VmState.Warm) && v.Suspended);
                 hosts.Add(h.Id, YesNo(h.Reachable), Ago(doc.GeneratedAt, h.LastReportAt), Int(h.MinVms), Int(h.MaxVms),
-                    h.NetworkDegraded ? "degraded" : "ok", Int(h.Vms.Count - warm), $"{Int(warm)}/{Int(h.WarmPoolSize)}");
+                    h.NetworkDegraded ? "degraded" : "ok", Int(h.Vms.Count - warm), $"{Int(ready)}/{Int(h.WarmPoolSize)}");
             }
 
             hosts.WriteTo(output);

@@ -44,7 +44,7 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Status_should_show_members_hosts_and_vms_in_aligned_columns()
     {
-        await RegisterAgentAsync(("luban-b-1", VmState.InService, 30), ("luban-b-2", VmState.Booting, 0));
+        await RegisterAgentAsync(("luban-b-1", VmState.InService, 30), ("luban-b-2", VmState.Booting, 0), ("luban-b-3", VmState.Warm, 0));
 
         var result = await CliAsync("status");
 
@@ -52,7 +52,8 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Empty(result.Stderr);
         var lines = result.Stdout.Split(Environment.NewLine);
         Assert.Contains(lines, l => Regex.IsMatch(l, $@"^{Regex.Escape(Seed)}\s+seed\s+Up\s+yes$"));
-        Assert.Contains(lines, l => Regex.IsMatch(l, @"^B\s+yes\s+\d+s ago\s+1\s+3\s+ok\s+2\s+0/0$"));
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^B\s+yes\s+\d+s ago\s+1\s+3\s+ok\s+2\s+1/1$"));
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^luban-b-3\s+B\s+Warm\s+\?\s+\?\s+-$"));
         var header = lines.Single(l => l.StartsWith("VM ", StringComparison.Ordinal));
         var serving = lines.Single(l => l.StartsWith("luban-b-1 ", StringComparison.Ordinal));
         Assert.Equal(header.IndexOf("STATE", StringComparison.Ordinal), serving.IndexOf("InService", StringComparison.Ordinal));
@@ -218,9 +219,13 @@ public sealed class CliSpecs(ITestOutputHelper output) : IAsyncLifetime
         agent.Send(_supervisor, new RegisterAgent(B, "127.0.0.1"));
         await agent.ExpectMsgAsync<AgentRegistered>(TimeSpan.FromSeconds(10));
         var now = DateTimeOffset.UtcNow;
+        // A warm VM is suspended, without an endpoint or a count, as an agent reports it; a host with one keeps a pool
+        // of one (a host without one keeps none, so that no refill is sent to the probe).
         agent.Send(_supervisor, new HostReport(B, 1, 3,
-            vms.Select(v => new VmReport(new VmId(v.Vm), v.State, $"http://127.0.0.1:9{v.Vm[^1]}00", v.Connections,
-                v.State == VmState.InService ? now - TimeSpan.FromMinutes(30) : null)).ToList(), now));
+            vms.Select(v => v.State == VmState.Warm
+                ? new VmReport(new VmId(v.Vm), v.State, null, null, null, Suspended: true)
+                : new VmReport(new VmId(v.Vm), v.State, $"http://127.0.0.1:9{v.Vm[^1]}00", v.Connections,
+                    v.State == VmState.InService ? now - TimeSpan.FromMinutes(30) : null)).ToList(), now, WarmPoolSize: vms.Any(v => v.State == VmState.Warm) ? 1 : 0));
         return agent;
     }
 
