@@ -80,6 +80,7 @@ warm_pools_line() {
   curl -fsS --max-time 2 "${STATUS_URL:-$ADMIN_URL}/api/status" 2>/dev/null \
     | jq -r '[.hosts[] | "\(.id) \([.vms[]? | select(.state == "Warm" and .suspended)] | length)/\(.warmPoolSize // 0)"] | join(", ")' 2>/dev/null
 }
+
 front_door_answers() { curl -fsS --max-time 2 -o /dev/null "$PUBLIC_URL/healthz"; }
 
 # netns_var NAME HOST: a value from `netns.sh env` (ADDR_B, NETNS_B, EMULATOR_B, …).
