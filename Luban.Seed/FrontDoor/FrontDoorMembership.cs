@@ -25,8 +25,8 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         public static readonly ReportAlive Instance = new();
     }
 
-    /// <summary>Probe the VMs that joined the rotation as soon as YARP has applied it (try again shortly if not yet).</summary>
-    private sealed record ProbeJoined(IReadOnlyCollection<string> Vms, int Attempt);
+    /// <summary>Probe the VMs that joined the rotation as soon as YARP has applied it (look again shortly if not yet).</summary>
+    private sealed record ProbeJoined(int Attempt);
 
     /// <summary>How often, and how many times, the front door looks whether YARP has applied a rotation with new VMs.</summary>
     private static readonly TimeSpan ProbeJoinedEvery = TimeSpan.FromMilliseconds(20);
@@ -53,6 +53,9 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
     private readonly FrontDoorStanding _standing;
     private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
     private readonly Func<IEnumerable<ClusterState>, Task>? _probe;
+
+    /// <summary>VMs that joined the rotation and have not been probed at once yet (several rotations may come in a row).</summary>
+    private readonly HashSet<string> _joined = new(StringComparer.Ordinal);
     private IReadOnlyList<Backend> _backends = [];
     private bool _hasRotation;
 
@@ -122,7 +125,8 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         // alone, when it appeared, is the same list as the last one published).
         _hasRotation = true;
         var now = changed.Backends.Select(b => b.Vm.Value).ToHashSet(StringComparer.Ordinal);
-        var joined = now.Except(_backends.Select(b => b.Vm.Value), StringComparer.Ordinal).ToList();
+        _joined.UnionWith(now.Except(_backends.Select(b => b.Vm.Value), StringComparer.Ordinal));
+        _joined.IntersectWith(now);
         foreach (var gone in _backends.Where(b => !now.Contains(b.Vm.Value))) _leaving.Add(gone.Vm.Value);
         _leaving.ExceptWith(now);
         _backends = changed.Backends;
@@ -130,14 +134,14 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
         _log.Info("Front door rotation v{0}: [{1}]; draining: [{2}]", changed.Version,
             string.Join(", ", changed.Backends.Select(b => $"{b.Vm}={b.Endpoint}")), string.Join(", ", _leaving));
         OnReportDrains();
-        if (joined.Count > 0 && _probe is not null)
-            Timers.StartSingleTimer("probe-joined", new ProbeJoined(joined, 0), ProbeJoinedEvery);
+        if (_joined.Count > 0 && _probe is not null)
+            Timers.StartSingleTimer("probe-joined", new ProbeJoined(0), ProbeJoinedEvery);
     }
 
     private void OnProbeJoined(ProbeJoined probe)
     {
-        if (!_live.TryGetCluster(FrontDoorConfig.ClusterId, out var cluster)) return;
-        if (!probe.Vms.All(cluster.Destinations.ContainsKey))
+        if (_joined.Count == 0 || !_live.TryGetCluster(FrontDoorConfig.ClusterId, out var cluster)) return;
+        if (!_joined.All(cluster.Destinations.ContainsKey))
         {
             if (probe.Attempt < ProbeJoinedAttempts)
                 Timers.StartSingleTimer("probe-joined", probe with { Attempt = probe.Attempt + 1 }, ProbeJoinedEvery);
@@ -146,8 +150,10 @@ public sealed class FrontDoorMembership : ReceiveActor, IWithTimers
 
         // Fire and forget: the health updater records the outcome; a failed probe is the next interval's business.
         var log = _log;
+        var vms = string.Join(", ", _joined.Order(StringComparer.Ordinal));
+        _joined.Clear();
         _probe!([cluster]).ContinueWith(t => log.Warning("Front door: probing {0} at once failed: {1}",
-            string.Join(", ", probe.Vms), t.Exception?.GetBaseException().Message), TaskContinuationOptions.OnlyOnFaulted);
+            vms, t.Exception?.GetBaseException().Message), TaskContinuationOptions.OnlyOnFaulted);
     }
 
     private void Apply(IReadOnlyList<Backend> backends)

@@ -55,6 +55,29 @@ public sealed class FrontDoorSpecs(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_backend_that_joins_the_rotation_should_be_probed_at_once_not_at_the_next_health_check_round()
+    {
+        // A health-check round every 30 s: a VM that waited for the next round would take no traffic for up to 30 s
+        // (a resumed warm VM is ready in milliseconds).
+        await _cluster.DisposeAsync();
+        _cluster = await TestCluster.StartSeedAsync(extra: Akka.Configuration.ConfigurationFactory.ParseString(
+            "luban.frontdoor.health-interval = 30s"));
+        var a = await StartBackendAsync("a");
+        var b = await StartBackendAsync("b");
+        Rotate(a);
+        await using var load = await StartLoadAsync();
+        await WaitUntilAsync(() => a.Served > 50 && ActiveHealth("a") == DestinationHealth.Healthy, "a serves, probed healthy");
+
+        var joined = System.Diagnostics.Stopwatch.StartNew();
+        Rotate(a, b);
+        await WaitUntilAsync(() => b.Served > 0, "b serves");
+        output.WriteLine($"b served {joined.Elapsed.TotalSeconds:0.00} s after it joined the rotation (health-check round 30 s)");
+        Assert.True(joined.Elapsed < TimeSpan.FromSeconds(15), $"b waited {joined.Elapsed.TotalSeconds:0.0} s: it was not probed when it joined");
+        var result = await load.StopAsync();
+        Assert.Equal(0, result.Failed);
+    }
+
+    [Fact]
     public async Task Backend_drained_under_load_should_lose_no_request_and_finish_its_requests_in_flight()
     {
         var a = await StartBackendAsync("a");
