@@ -47,6 +47,9 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _bySteps = new();
     private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _stepLatencies = new();
     private readonly ConcurrentDictionary<string, long> _failures = new();
+
+    /// <summary>When each failed request was sent (since the first client started).</summary>
+    private readonly ConcurrentQueue<TimeSpan> _failedSentAt = new();
     private readonly ConcurrentDictionary<string, long> _byInstance = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _firstSeen = new();
     private readonly ConcurrentBag<double> _latencies = [];
@@ -80,6 +83,14 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
     public long Requests => Interlocked.Read(ref _requests);
 
     public long Failed => Interlocked.Read(ref _non2xx) + Interlocked.Read(ref _socketErrors);
+
+    /// <summary>Time since the first client started (the clock <see cref="LoadResult.FirstSeen"/> uses).</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Failed requests that were sent at or after <paramref name="since"/> (on <see cref="Elapsed"/>'s clock),
+    /// whenever they failed: a request in flight when a host was lost may time out much later, and it still belongs to
+    /// the moment it was sent.</summary>
+    public int FailedSentSince(TimeSpan since) => _failedSentAt.Count(sent => sent >= since);
 
     /// <summary>Sets the number of concurrent clients, adding or retiring them (a ramp moves this up and down).</summary>
     public async Task SetClientsAsync(int count)
@@ -169,6 +180,7 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
         while (!stop.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
+            var sentAt = _clock.Elapsed;
             string? step = null;
             HttpRequestMessage request;
             if (journey is not null)
@@ -211,6 +223,7 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
                 else
                 {
                     Interlocked.Increment(ref _non2xx);
+                    _failedSentAt.Enqueue(sentAt);
                     var kind = step is null ? $"HTTP {(int)response.StatusCode}" : $"HTTP {(int)response.StatusCode} {step}";
                     _failures.AddOrUpdate(kind, 1, (_, n) => n + 1);
                 }
@@ -219,6 +232,7 @@ public sealed class ClosedLoopLoad : IAsyncDisposable
             {
                 Interlocked.Increment(ref _requests);
                 Interlocked.Increment(ref _socketErrors);
+                _failedSentAt.Enqueue(sentAt);
                 var kind = error is HttpRequestException { HttpRequestError: var e } ? e.ToString() : error.GetType().Name;
                 _failures.AddOrUpdate(kind, 1, (_, n) => n + 1);
             }
