@@ -41,7 +41,11 @@ public abstract class LubanDatabase : IAsyncDisposable
     }
 
     /// <summary>How many times <see cref="RunAsync{T}"/> tries a piece of work before the database counts as unavailable.</summary>
-    public const int Attempts = 3;
+    public const int Attempts = 4;
+
+    /// <summary>The pause before the next attempt grows by this much each time (50, 100, 150 ms): concurrent requests
+    /// that met dead pooled connections together do not all race for the pool again at the same instant.</summary>
+    public static readonly TimeSpan AttemptBackoff = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// Runs <paramref name="work"/> on an open connection. When the connection or server fails, the pool is cleared and
@@ -70,6 +74,8 @@ public abstract class LubanDatabase : IAsyncDisposable
                     throw new DatabaseUnavailableException(error);
                 }
             }
+
+            await Task.Delay(AttemptBackoff * attempt, cancellationToken);
         }
     }
 
@@ -100,6 +106,8 @@ public abstract class LubanDatabase : IAsyncDisposable
                     throw new DatabaseUnavailableException(error);
                 }
             }
+
+            Thread.Sleep(AttemptBackoff * attempt);
         }
     }
 
