@@ -386,7 +386,7 @@ public sealed class HostPool<TReplyTo>
     /// <summary>A refill: boot a VM that is suspended once it answers, if the pool is short and a slot is free.</summary>
     private void StartIntoPool(StartVm command, TReplyTo replyTo)
     {
-        var warm = _slots.Values.Count(s => IsWarm(s) || s.Stop?.IntoPool == true);
+        var warm = WarmOrBecomingWarm();
         var refusal = _settings.WarmPoolSize == 0 ? $"host {_host} keeps no warm pool ({HypervisorSettings.WarmPoolSizeKey} = 0)"
             : warm >= _settings.WarmPoolSize ? $"host {_host}'s warm pool is full ({warm} of {_settings.WarmPoolSize})"
             : null;
@@ -441,6 +441,9 @@ public sealed class HostPool<TReplyTo>
 
     /// <summary>In the warm pool: booting for it, being suspended into it, or suspended and idle.</summary>
     private static bool IsWarm(Slot slot) => StateOf(slot) == VmState.Warm;
+
+    /// <summary>How full the pool is: warm VMs, and VMs being stopped into it (a refill or a stop must not overfill it).</summary>
+    private int WarmOrBecomingWarm() => _slots.Values.Count(s => IsWarm(s) || s.Stop?.IntoPool == true);
 
     /// <summary>Suspended, with nothing in flight: a VM a scale-out may resume.</summary>
     private static bool IsIdleWarm(Slot slot) =>
@@ -600,7 +603,7 @@ public sealed class HostPool<TReplyTo>
 
         slot.Stop = new StopInProgress(waiter);
         slot.ForgetGuest();
-        var warm = _slots.Values.Count(s => IsWarm(s) || s.Stop?.IntoPool == true);
+        var warm = WarmOrBecomingWarm();
         if (warm < _settings.WarmPoolSize && slot.Domain!.State.State is DomainState.Running or DomainState.Blocked)
         {
             // The pool is short: this drained VM is kept, suspended, instead of being shut down and booted again later
